@@ -1,0 +1,54 @@
+# ratls-gateway: the two commands users need are `make demo` and `make test`.
+# SAN=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-san/.
+# CC/CXX pick the compiler (default: the system's c++, i.e. GCC 12).
+
+SAN ?= 0
+JOBS ?= $(shell nproc)
+ifeq ($(SAN),1)
+BUILD_DIR ?= build-san
+BUILD_TYPE ?= Debug
+SAN_FLAG := -DRATLS_SANITIZE=ON
+else
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+SAN_FLAG := -DRATLS_SANITIZE=OFF
+endif
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps build test demo fuzz bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(SAN_FLAG) -DRATLS_WERROR=ON
+
+build: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: deps
+	$(MAKE) build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz
+
+demo: deps
+	$(MAKE) build
+	./$(BUILD_DIR)/ratls-gateway --help
+
+# libFuzzer targets need clang; each runs for a short bounded time over its seed corpus.
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRATLS_FUZZ=ON -DRATLS_WERROR=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+bench: build
+	bash bench/run.sh $(BUILD_DIR)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-san build-fuzz

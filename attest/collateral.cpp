@@ -1,0 +1,3 @@
+#include "attest/collateral.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

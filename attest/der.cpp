@@ -1,0 +1,3 @@
+#include "attest/der.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

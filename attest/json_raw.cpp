@@ -1,0 +1,3 @@
+#include "attest/json_raw.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

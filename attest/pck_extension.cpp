@@ -1,0 +1,3 @@
+#include "attest/pck_extension.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

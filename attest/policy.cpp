@@ -1,0 +1,3 @@
+#include "attest/policy.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

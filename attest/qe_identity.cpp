@@ -1,0 +1,3 @@
+#include "attest/qe_identity.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

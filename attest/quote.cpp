@@ -1,0 +1,3 @@
+#include "attest/quote.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

@@ -1,0 +1,3 @@
+#include "attest/tcb_eval.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

@@ -1,0 +1,3 @@
+#include "attest/tcb_info.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

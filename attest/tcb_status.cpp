@@ -1,0 +1,3 @@
+#include "attest/tcb_status.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

@@ -1,0 +1,3 @@
+#include "attest/verifier.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

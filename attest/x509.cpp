@@ -1,0 +1,3 @@
+#include "attest/x509.h"
+
+namespace ratls::attest {}  // namespace ratls::attest

@@ -1,0 +1,19 @@
+# Project-wide compile flags: warnings, optional -Werror, optional sanitizers.
+add_library(ratls_flags INTERFACE)
+target_compile_options(ratls_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+  -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+target_compile_definitions(ratls_flags INTERFACE OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED)
+if(RATLS_WERROR)
+  target_compile_options(ratls_flags INTERFACE -Werror)
+endif()
+if(RATLS_SANITIZE)
+  target_compile_options(ratls_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  target_link_options(ratls_flags INTERFACE -fsanitize=address,undefined)
+endif()
+if(RATLS_FUZZ)
+  target_compile_options(ratls_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+    -fno-omit-frame-pointer)
+  target_link_options(ratls_flags INTERFACE -fsanitize=address,undefined)
+endif()

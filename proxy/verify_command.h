@@ -1,0 +1,30 @@
+// `ratls-gateway verify`: one-shot verification with a human or JSON report.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ratls::proxy {
+
+struct VerifyOptions {
+  std::string quote_file;
+  std::string collateral_path;
+  std::string at;  // RFC 3339; empty = now
+  std::string root_ca_file;
+  std::vector<std::string> mrenclave;
+  std::vector<std::string> mrsigner;
+  std::vector<std::string> signer_key_files;
+  std::optional<int> isv_prod_id;
+  std::optional<int> min_isv_svn;
+  bool allow_debug = false;
+  std::vector<std::string> accept_tcb;
+  std::vector<std::string> allow_advisories;
+  bool json = false;
+};
+
+// Exit status: 0 accepted, 1 rejected, 2 unusable input (one-line error on `err`).
+int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace ratls::proxy

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ratls-gateway needs to build and test.
+# Idempotent: packages already present are skipped, so a warm machine costs one dpkg query.
+# Works as root, or through sudo for a normal user.
+set -euo pipefail
+
+BUILD_PKGS=(
+  libboost1.81-dev libssl-dev libnss3-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
+  pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
+)
+# Peers the integration tests run against (real programs, never mocks).
+TEST_PKGS=(curl libnss3-tools)
+
+want=("${BUILD_PKGS[@]}")
+if [[ "${1:-}" != "--build-only" ]]; then
+  want+=("${TEST_PKGS[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+if [[ $(id -u) -eq 0 ]]; then
+  SUDO=()
+elif command -v sudo >/dev/null; then
+  SUDO=(sudo)
+else
+  echo "deps: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

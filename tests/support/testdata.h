@@ -1,0 +1,21 @@
+// Access to the real vectors in ../shared/testdata/real (never copied into the repository) and
+// small helpers shared by tests.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "attest/bytes.h"
+#include "attest/time.h"
+
+namespace ratls::test {
+
+// Absolute path of a file under the real test data directory.
+std::string real_path(std::string_view relative);
+// Whole file content; fails the current test (and returns empty) if it cannot be read.
+attest::Bytes read_bytes(const std::string& path);
+std::string read_text(const std::string& path);
+// parse_rfc3339 that fails the test on bad input.
+attest::UnixTime at(std::string_view rfc3339);
+
+}  // namespace ratls::test
