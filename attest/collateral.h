@@ -22,9 +22,9 @@ struct Collateral {
   std::string tcb_info_issuer_chain;  // PEM: TCB signing cert, then root (root may be absent)
   SignedJson qe_identity;
   std::string qe_identity_issuer_chain;  // PEM
-  Bytes pck_crl;                         // DER
+  Bytes pck_crl;                         // as received: DER, PEM or hex text of the DER
   std::string pck_crl_issuer_chain;      // PEM, may be empty (the quote's chain names the issuer)
-  Bytes root_ca_crl;                     // DER
+  Bytes root_ca_crl;                     // as received: DER, PEM or hex text of the DER
   std::string source;                    // where it came from, for messages ("file x.json", ...)
 };
 
