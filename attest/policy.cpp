@@ -41,8 +41,8 @@ constexpr std::uint64_t kFlagEinittokenKey = 0x20;
 
 std::vector<Error> apply_policy(const Policy& policy, const QuoteVerification& v) {
   std::vector<Error> errors;
-  if (!v.quote || !v.tcb_status) {
-    errors.push_back({Status::STATUS_INVALID_PARAMETER, "policy applied to an unverified quote"});
+  if (!v.quote) {
+    errors.push_back({Status::STATUS_INVALID_PARAMETER, "policy applied to an unparsed quote"});
     return errors;
   }
   const Quote& q = *v.quote;
@@ -98,6 +98,9 @@ std::vector<Error> apply_policy(const Policy& policy, const QuoteVerification& v
                         "the trust domain runs in DEBUG mode (rejected unless debug is allowed)"});
     }
   }
+  // Without an established TCB status (verification stopped early) only the measurements above
+  // are judged; the verdict is a rejection anyway.
+  if (!v.tcb_status) return errors;
   const TcbStatus status = *v.tcb_status;
   if (std::find(policy.accept_tcb.begin(), policy.accept_tcb.end(), status) ==
       policy.accept_tcb.end()) {

@@ -25,7 +25,8 @@ struct Policy {
   std::vector<std::string> allow_advisories;  // "*" allows every advisory
 };
 
-// Every policy failure of a genuine verification (empty = accepted). Call only when genuine().
+// Every policy failure (empty = accepted if the quote is also genuine). On a quote whose
+// verification stopped early, the measurements are still judged so reports can show them.
 std::vector<Error> apply_policy(const Policy& policy, const QuoteVerification& verification);
 
 // MRSIGNER of an enclave signer: SHA-256 of its RSA modulus as little-endian bytes, padded to the

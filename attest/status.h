@@ -105,7 +105,12 @@ namespace ratls::attest {
   X(STATUS_POLICY_DEBUG_ENCLAVE)                      \
   X(STATUS_POLICY_ENCLAVE_ATTRIBUTES)                 \
   X(STATUS_POLICY_TCB_STATUS_NOT_ACCEPTED)            \
-  X(STATUS_POLICY_ADVISORY_NOT_ALLOWED)
+  X(STATUS_POLICY_ADVISORY_NOT_ALLOWED)               \
+  X(STATUS_NOT_RATLS_CERTIFICATE)                     \
+  X(STATUS_RATLS_INVALID_EVIDENCE)                    \
+  X(STATUS_RATLS_KEY_BINDING_MISMATCH)                \
+  X(STATUS_RATLS_CERT_SIGNATURE_INVALID)              \
+  X(STATUS_RATLS_CERT_EXPIRED)
 
 enum class Status {
 #define RATLS_STATUS_ENUM(name) name,

@@ -13,14 +13,22 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   ratls::proxy::VerifyOptions verify;
-  auto* v = app.add_subcommand("verify", "Verify a DCAP quote (and, later, RA-TLS certificates)");
+  auto* v = app.add_subcommand(
+      "verify", "Verify an enclave app (https://HOST[:PORT]), an RA-TLS certificate or a quote");
+  v->add_option("url", verify.url, "https://HOST[:PORT] of the app: fetch and verify its certificate");
+  v->add_option("--cert", verify.cert_file, "RA-TLS certificate file (PEM or DER)");
   v->add_option("--quote", verify.quote_file, "Quote file: raw bytes or hex text");
+  v->add_option("--save-cert", verify.save_cert,
+                "Write the verified certificate here as PEM (only when accepted)");
+  v->add_option("--timeout-ms", verify.timeout_ms, "Connection and handshake timeout for a URL")
+      ->check(CLI::Range(100, 600000));
   v->add_option("--collateral", verify.collateral_path,
                 "Collateral: dcap-qvl JSON, Cosmian evidence.json, or a directory of PCS files");
   v->add_option("--at", verify.at, "Verification time, RFC 3339 (default: now)");
   v->add_option("--root-ca", verify.root_ca_file,
                 "Trust this root instead of the built-in Intel SGX Root CA (prints a warning)");
-  v->add_option("--mrenclave", verify.mrenclave, "Allowed MRENCLAVE (64 hex digits; repeatable)");
+  v->add_option("--mrenclave,--fingerprint", verify.mrenclave,
+                "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
   v->add_option("--mrsigner", verify.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
   v->add_option("--signer-key", verify.signer_key_files,
                 "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");

@@ -1,13 +1,20 @@
 #include "proxy/verify_command.h"
 
+#include <openssl/pem.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "attest/collateral.h"
 #include "attest/policy.h"
+#include "attest/ratls_cert.h"
 #include "attest/verifier.h"
 #include "proxy/file_io.h"
+#include "proxy/https_url.h"
+#include "proxy/peer_certificate.h"
 #include "proxy/verify_report.h"
 
 namespace ratls::proxy {
@@ -18,6 +25,9 @@ namespace {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Marker the simulated hierarchy puts in its root's subject (attest/sim).
+constexpr std::string_view kSimulatedMarker = "ratls-gateway simulation";
 
 attest::UnixTime now_utc() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -89,11 +99,52 @@ attest::Collateral load_collateral(const std::string& path) {
   return c;
 }
 
+// --root-ca names a certificate file, or a simulated hierarchy's directory (its root_ca.pem).
+attest::X509Ptr load_root(const std::string& path) {
+  std::string file = path;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) file = (std::filesystem::path(path) / "root_ca.pem").string();
+  try {
+    return attest::parse_certificate(read_file(file),
+                                     attest::Status::STATUS_TRUSTED_ROOT_CA_UNSUPPORTED_FORMAT);
+  } catch (const attest::AttestError& e) {
+    throw UsageError("--root-ca " + file + ": " + e.what());
+  }
+}
+
+// Atomic: the certificate appears whole or not at all.
+void save_certificate_pem(const std::string& path, const X509* cert) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1) {
+    throw std::runtime_error("cannot encode the certificate as PEM");
+  }
+  char* data = nullptr;
+  long len = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, &data);  // BIO_get_mem_data without its C cast
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data, len);
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  }
+}
+
 }  // namespace
 
 int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
   try {
-    if (o.quote_file.empty()) throw UsageError("nothing to verify: pass --quote FILE");
+    const int sources = !o.url.empty() + !o.cert_file.empty() + !o.quote_file.empty();
+    if (sources == 0) throw UsageError("nothing to verify: pass https://HOST[:PORT], --cert FILE or --quote FILE");
+    if (sources > 1) throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
+    if (!o.save_cert.empty() && !o.quote_file.empty()) {
+      throw UsageError("--save-cert needs a certificate to save (--cert or a URL), not --quote");
+    }
     VerifyOutcome outcome;
     if (o.at.empty()) {
       outcome.at = now_utc();
@@ -104,33 +155,47 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
     }
     attest::Policy policy = build_policy(o);
 
+    // What to verify: a quote, or a certificate from a file or a live server.
     attest::Bytes quote;
-    try {
-      quote = attest::decode_quote_file(read_file(o.quote_file));
-    } catch (const attest::AttestError& e) {
-      throw UsageError("--quote " + o.quote_file + ": " + e.what());
-    }
-    try {
-      (void)attest::parse_quote(quote);
-    } catch (const attest::AttestError& e) {
-      throw UsageError("--quote " + o.quote_file + ": not a usable quote: " + e.what());
+    attest::Bytes certificate;
+    if (!o.quote_file.empty()) {
+      outcome.subject = "quote " + o.quote_file;
+      try {
+        quote = attest::decode_quote_file(read_file(o.quote_file));
+        (void)attest::parse_quote(quote);
+      } catch (const attest::AttestError& e) {
+        throw UsageError("--quote " + o.quote_file + ": not a usable quote: " + e.what());
+      }
+    } else if (!o.cert_file.empty()) {
+      outcome.subject = "certificate " + o.cert_file;
+      certificate = read_file(o.cert_file);
+      try {
+        (void)attest::parse_certificate(certificate, attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
+      } catch (const attest::AttestError& e) {
+        throw UsageError("--cert " + o.cert_file + ": " + e.what());
+      }
+    } else {
+      auto url = parse_https_url(o.url);
+      if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT]");
+      PeerCertificate peer = fetch_peer_certificate(url->host, url->port, o.timeout_ms);
+      certificate = peer.der;
+      outcome.subject = "https://" + url->authority() + " (" + peer.peer_address + ", " +
+                        peer.tls_version + ")";
     }
 
     attest::X509Ptr custom_root;
     outcome.root = "intel";
     if (!o.root_ca_file.empty()) {
-      try {
-        custom_root = attest::parse_certificate(read_file(o.root_ca_file),
-                                                attest::Status::STATUS_TRUSTED_ROOT_CA_UNSUPPORTED_FORMAT);
-      } catch (const attest::AttestError& e) {
-        throw UsageError("--root-ca " + o.root_ca_file + ": " + e.what());
-      }
+      custom_root = load_root(o.root_ca_file);
       outcome.root = "custom " + attest::to_hex(attest::sha256(attest::cert_der(custom_root.get())));
-      err << "warning: trusting " << o.root_ca_file
-          << " instead of the Intel SGX Root CA; results do not prove a genuine Intel enclave\n";
+      outcome.simulated = attest::subject_name(custom_root.get()).find(kSimulatedMarker) != std::string::npos;
+      err << "warning: trusting " << o.root_ca_file << " instead of the Intel SGX Root CA"
+          << (outcome.simulated ? " (a SIMULATED hierarchy)" : "")
+          << "; results do not prove a genuine Intel enclave\n";
     }
 
     std::optional<attest::ParsedCollateral> collateral;
+    std::vector<attest::Error> collateral_errors;
     if (!o.collateral_path.empty()) {
       attest::Collateral raw;
       try {
@@ -143,32 +208,53 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
         collateral = attest::parse_collateral(raw);
       } catch (const attest::AttestError& e) {
         // Collateral that does not decode is a verification failure, reported like the others.
-        outcome.verification.errors.push_back(
-            {e.status(), "collateral from " + raw.source + ": " + e.what()});
+        collateral_errors.push_back({e.status(), "collateral from " + raw.source + ": " + e.what()});
       }
     }
 
-    if (outcome.verification.errors.empty()) {
-      attest::VerifyInput input;
-      input.quote = quote;
-      input.collateral = collateral ? &*collateral : nullptr;
-      input.root = custom_root.get();
-      input.at = outcome.at;
-      outcome.verification = attest::verify_quote(input);
+    const attest::ParsedCollateral* coll = collateral ? &*collateral : nullptr;
+    if (!certificate.empty()) {
+      attest::RatlsVerifyInput in;
+      in.certificate = certificate;
+      in.collateral = coll;
+      in.root = custom_root.get();
+      in.at = outcome.at;
+      auto r = attest::verify_ratls_certificate(in);
+      outcome.certificate = std::move(r.certificate);
+      outcome.verification = std::move(r.quote);
+      const std::size_t own = r.errors.size() - outcome.verification.errors.size();
+      outcome.certificate_errors.assign(r.errors.begin(), r.errors.begin() + static_cast<long>(own));
     } else {
-      try {
-        outcome.verification.quote = attest::parse_quote(quote);
-      } catch (const attest::AttestError& e) {
-        outcome.verification.errors.push_back(e.error());
-      }
+      attest::VerifyInput in;
+      in.quote = quote;
+      in.collateral = coll;
+      in.root = custom_root.get();
+      in.at = outcome.at;
+      outcome.verification = attest::verify_quote(in);
     }
-    if (outcome.verification.genuine()) {
+    if (!collateral_errors.empty()) {
+      // The quote's own checks ran without collateral; say why there was none.
+      auto& errors = outcome.verification.errors;
+      std::erase_if(errors, [](const attest::Error& e) {
+        return e.status == attest::Status::STATUS_MISSING_COLLATERAL;
+      });
+      errors.insert(errors.begin(), collateral_errors.begin(), collateral_errors.end());
+    }
+    if (outcome.verification.quote) {
       outcome.policy_errors = attest::apply_policy(policy, outcome.verification);
     }
     if (o.json) {
       out << outcome_json(outcome).dump(2) << "\n";
     } else {
       print_outcome(outcome, out);
+    }
+    if (!o.save_cert.empty()) {
+      if (outcome.accepted()) {
+        save_certificate_pem(o.save_cert, outcome.certificate->cert.get());
+        err << "saved the verified certificate to " << o.save_cert << "\n";
+      } else {
+        err << "not saving " << o.save_cert << ": the certificate was not accepted\n";
+      }
     }
     return outcome.accepted() ? 0 : 1;
   } catch (const UsageError& e) {

@@ -9,6 +9,10 @@
 namespace ratls::proxy {
 
 struct VerifyOptions {
+  std::string url;  // https://HOST[:PORT]
+  std::string cert_file;
+  std::string save_cert;
+  int timeout_ms = 10000;
   std::string quote_file;
   std::string collateral_path;
   std::string at;  // RFC 3339; empty = now

@@ -26,7 +26,8 @@ const char* mark(bool ok) { return ok ? "\u2714" : "\u2718"; }
 }  // namespace
 
 std::vector<attest::Error> VerifyOutcome::all_errors() const {
-  std::vector<attest::Error> all = verification.errors;
+  std::vector<attest::Error> all = certificate_errors;
+  all.insert(all.end(), verification.errors.begin(), verification.errors.end());
   all.insert(all.end(), policy_errors.begin(), policy_errors.end());
   return all;
 }
@@ -35,6 +36,21 @@ json outcome_json(const VerifyOutcome& o) {
   const auto& v = o.verification;
   json j;
   j["verdict"] = o.accepted() ? "accepted" : "rejected";
+  j["subject_verified"] = o.subject;
+  j["simulated"] = o.simulated;
+  const auto* c = o.certificate ? &*o.certificate : nullptr;
+  j["format"] = c ? json(attest::ratls_format_name(c->format)) : json(nullptr);
+  j["binding"] = !c ? json(nullptr)
+                 : c->binding_ok ? json("ok")
+                 : c->binding_problem.empty() ? json(nullptr)
+                                              : json("mismatch");
+  j["cert_sha256"] = c ? json(to_hex(c->cert_sha256)) : json(nullptr);
+  j["spki_sha256"] = c ? json(to_hex(c->spki_sha256)) : json(nullptr);
+  j["not_before"] = c ? json(attest::format_rfc3339(c->not_before)) : json(nullptr);
+  j["not_after"] = c ? json(attest::format_rfc3339(c->not_after)) : json(nullptr);
+  j["subject"] = c ? json(c->subject) : json(nullptr);
+  j["enclave_x25519_public_key"] =
+      c && c->enclave_x25519 ? json(to_hex(*c->enclave_x25519)) : json(nullptr);
   j["verification_time"] = attest::format_rfc3339(o.at);
   j["root_ca"] = o.root;
   j["collateral_source"] = o.collateral_source.empty() ? json(nullptr) : json(o.collateral_source);
@@ -83,8 +99,21 @@ void print_outcome(const VerifyOutcome& o, std::ostream& out) {
     out << "REJECTED: " << (errors.empty() ? "verification incomplete" : errors.front().message)
         << "\n";
   }
+  out << "  verified            " << o.subject << "\n";
   out << "  verification time   " << attest::format_rfc3339(o.at) << "\n";
-  if (o.root != "intel") out << "  trust anchor        " << o.root << " (NOT the Intel SGX Root CA)\n";
+  if (o.simulated) {
+    out << "  SIMULATED           trusted root is a simulated hierarchy: no real enclave is proven\n";
+  } else if (o.root != "intel") {
+    out << "  trust anchor        " << o.root << " (NOT the Intel SGX Root CA)\n";
+  }
+  if (o.certificate) {
+    const auto& c = *o.certificate;
+    out << "    certificate         " << c.subject << "\n";
+    out << "    valid               " << attest::format_rfc3339(c.not_before) << " .. "
+        << attest::format_rfc3339(c.not_after) << "\n";
+    out << "    SHA-256             " << to_hex(c.cert_sha256) << "\n";
+    out << "    format              " << attest::ratls_format_name(c.format) << "\n";
+  }
   if (!v.quote) {
     for (const auto& e : errors) out << "  " << mark(false) << " " << e.message << "\n";
     return;
@@ -114,7 +143,16 @@ void print_outcome(const VerifyOutcome& o, std::ostream& out) {
   } else if (q.td_report) {
     out << "  - trust domain        MRTD " << to_hex(q.td_report->mrtd) << "\n";
   }
-  out << "    report data         " << to_hex(q.report_data()) << "\n";
+  if (o.certificate) {
+    const auto& c = *o.certificate;
+    out << "  " << mark(c.binding_ok) << " key binding         "
+        << (c.binding_ok ? c.binding_rule
+                         : (c.binding_problem.empty() ? "unknown" : c.binding_problem))
+        << "\n";
+    if (c.enclave_x25519) out << "    enclave X25519 key  " << to_hex(*c.enclave_x25519) << "\n";
+  } else {
+    out << "    report data         " << to_hex(q.report_data()) << "\n";
+  }
   if (v.tcb_status) {
     out << "  " << mark(!has_error(o, {Status::STATUS_POLICY_TCB_STATUS_NOT_ACCEPTED,
                                        Status::STATUS_POLICY_ADVISORY_NOT_ALLOWED,

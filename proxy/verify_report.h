@@ -8,19 +8,26 @@
 #include <vector>
 
 #include "attest/policy.h"
+#include "attest/ratls_cert.h"
 #include "attest/verifier.h"
 
 namespace ratls::proxy {
 
 struct VerifyOutcome {
+  std::string subject;  // what was verified: "quote FILE", "certificate FILE", "https://..."
+  std::optional<attest::RatlsCertificate> certificate;  // --cert and URL forms
+  std::vector<attest::Error> certificate_errors;        // not RA-TLS, self-signature, validity, binding
   attest::QuoteVerification verification;
-  std::vector<attest::Error> policy_errors;  // only evaluated when the quote is genuine
+  std::vector<attest::Error> policy_errors;
   attest::UnixTime at = 0;
   std::string collateral_source;  // empty: none given
   std::string root;               // "intel" or "custom <sha256>"
+  bool simulated = false;         // the trusted root is a simulated hierarchy's
 
-  bool accepted() const { return verification.genuine() && policy_errors.empty(); }
-  // Genuineness errors first, then policy errors.
+  bool accepted() const {
+    return certificate_errors.empty() && verification.genuine() && policy_errors.empty();
+  }
+  // Certificate errors, then genuineness errors, then policy errors.
   std::vector<attest::Error> all_errors() const;
 };
 
