@@ -17,11 +17,12 @@ constexpr std::uint16_t kBodySgx = 1;
 constexpr std::uint16_t kBodyTd10 = 2;
 constexpr std::uint16_t kBodyTd15 = 3;
 constexpr std::uint16_t kCertTypeQeReport = 6;  // v4/v5 outer: QE report certification data
-constexpr std::array<std::uint8_t, 16> kIntelQeVendorId = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c,
-                                                           0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3,
-                                                           0x95, 0x7f, 0x06, 0x07};
+constexpr std::array<std::uint8_t, 16> kIntelQeVendorId = {
+    0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
 
-std::string num(std::size_t v) { return std::to_string(v); }
+std::string num(std::size_t v) {
+  return std::to_string(v);
+}
 
 std::string hex32(std::uint32_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -47,9 +48,8 @@ class Cursor {
 
   ByteView take(std::size_t n, std::string_view field) {
     if (n > remaining()) {
-      bad_format("quote truncated: " + std::string(field) + " (" + num(n) + " bytes at offset " +
-                 num(offset()) + ") does not fit in the " + num(remaining()) + " bytes left of the " +
-                 scope_);
+      bad_format(std::string(field) + " (" + num(n) + " bytes at offset " + num(offset()) +
+                 ") does not fit in the " + num(remaining()) + " bytes left of the " + scope_);
     }
     ByteView out = data_.subspan(pos_, n);
     pos_ += n;
@@ -124,15 +124,15 @@ TdReport parse_td_report(ByteView body, bool td15) {
 void read_certification_data(Cursor& c, Quote& q) {
   q.certification_data_type = c.u16("certification data type");
   if (q.certification_data_type < 1 || q.certification_data_type > 5) {
-    fail(Status::STATUS_UNSUPPORTED_QE_CERTIFICATION_DATA_TYPE,
-         "certification data type " + num(q.certification_data_type) +
-             " is not supported (1..5 are)");
+    fail(Status::STATUS_UNSUPPORTED_QE_CERTIFICATION_DATA_TYPE, "certification data type " +
+                                                                    num(q.certification_data_type) +
+                                                                    " is not supported (1..5 are)");
   }
   const std::uint32_t size = c.u32("certification data size");
   if (size > kMaxCertificationDataSize) {
     fail(Status::STATUS_INVALID_QE_CERTIFICATION_DATA_SIZE,
-         "certification data size " + num(size) + " exceeds the " +
-             num(kMaxCertificationDataSize) + "-byte limit");
+         "certification data size " + num(size) + " exceeds the " + num(kMaxCertificationDataSize) +
+             "-byte limit");
   }
   ByteView data = c.take(size, "certification data");
   q.certification_data.assign(data.begin(), data.end());
@@ -152,7 +152,9 @@ void read_qe_part(Cursor& c, Quote& q) {
 
 }  // namespace
 
-std::string_view tee_name(TeeType t) { return t == TeeType::kTdx ? "tdx" : "sgx"; }
+std::string_view tee_name(TeeType t) {
+  return t == TeeType::kTdx ? "tdx" : "sgx";
+}
 
 std::uint64_t EnclaveReport::flags() const {
   std::uint64_t v = 0;
@@ -222,7 +224,8 @@ Quote parse_quote(ByteView data) {
   }
   const std::uint32_t tee_type = c.u32("TEE type");
   if (tee_type != kTeeSgx && tee_type != kTeeTdx) {
-    bad_format("TEE type " + hex32(tee_type) + " is not supported (0x00000000 SGX, 0x00000081 TDX)");
+    bad_format("TEE type " + hex32(tee_type) +
+               " is not supported (0x00000000 SGX, 0x00000081 TDX)");
   }
   q.tee = tee_type == kTeeTdx ? TeeType::kTdx : TeeType::kSgx;
   if (q.version == 3 && q.tee != TeeType::kSgx) {
@@ -304,8 +307,8 @@ Quote parse_quote(ByteView data) {
                " is not supported (6, QE report certification data, is required)");
     }
     const std::uint32_t outer_size = sig.u32("QE certification data size");
-    Cursor outer = sig.sub(outer_size, "QE report certification data",
-                           "QE report certification data");
+    Cursor outer =
+        sig.sub(outer_size, "QE report certification data", "QE report certification data");
     read_qe_part(outer, q);
     sig.expect_end();
   }

@@ -159,7 +159,7 @@ TEST(Mutations, GoTdxGuestNegativeOffsets) {
 TEST(Mutations, ReformattedTcbInfoBreaksItsSignature) {
   auto v = phala_sgx();
   auto raw = v.raw;
-  raw.tcb_info.body.insert(1, " ");  // same JSON, other bytes
+  raw.tcb_info.body = "{ " + raw.tcb_info.body.substr(1);  // same JSON, other bytes
   EXPECT_EQ(verify_status(v.quote, raw, v.time), "STATUS_TCB_INFO_INVALID_SIGNATURE");
   raw = v.raw;
   raw.tcb_info.signature[5] ^= 1;
@@ -176,7 +176,7 @@ TEST(Mutations, ReformattedQeIdentityBreaksItsSignature) {
   auto v = phala_sgx();
   auto raw = v.raw;
   raw.qe_identity.body.push_back(' ');
-  raw.qe_identity.body.insert(0, "\n");
+  raw.qe_identity.body = "\n" + raw.qe_identity.body;
   EXPECT_EQ(verify_status(v.quote, raw, v.time), "STATUS_SGX_ENCLAVE_IDENTITY_INVALID_SIGNATURE");
   raw = v.raw;
   raw.qe_identity.signature[63] ^= 0x80;
