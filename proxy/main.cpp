@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "proxy/sim_command.h"
 #include "proxy/verify_command.h"
 
 int main(int argc, char** argv) {
@@ -15,7 +16,8 @@ int main(int argc, char** argv) {
   ratls::proxy::VerifyOptions verify;
   auto* v = app.add_subcommand(
       "verify", "Verify an enclave app (https://HOST[:PORT]), an RA-TLS certificate or a quote");
-  v->add_option("url", verify.url, "https://HOST[:PORT] of the app: fetch and verify its certificate");
+  v->add_option("url", verify.url,
+                "https://HOST[:PORT] of the app: fetch and verify its certificate");
   v->add_option("--cert", verify.cert_file, "RA-TLS certificate file (PEM or DER)");
   v->add_option("--quote", verify.quote_file, "Quote file: raw bytes or hex text");
   v->add_option("--save-cert", verify.save_cert,
@@ -30,9 +32,11 @@ int main(int argc, char** argv) {
   v->add_option("--mrenclave,--fingerprint", verify.mrenclave,
                 "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
   v->add_option("--mrsigner", verify.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
-  v->add_option("--signer-key", verify.signer_key_files,
-                "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
-  v->add_option("--isv-prod-id", verify.isv_prod_id, "Required ISVPRODID")->check(CLI::Range(0, 65535));
+  v->add_option(
+      "--signer-key", verify.signer_key_files,
+      "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
+  v->add_option("--isv-prod-id", verify.isv_prod_id, "Required ISVPRODID")
+      ->check(CLI::Range(0, 65535));
   v->add_option("--min-isv-svn", verify.min_isv_svn, "Minimum ISVSVN")->check(CLI::Range(0, 65535));
   v->add_flag("--allow-debug", verify.allow_debug, "Accept debug enclaves (insecure)");
   v->add_option("--accept-tcb", verify.accept_tcb,
@@ -42,6 +46,48 @@ int main(int argc, char** argv) {
                 "Advisory ID to tolerate (repeatable; '*' tolerates all)");
   v->add_flag("--json", verify.json, "Print one JSON object instead of the readable report");
 
+  auto* sim = app.add_subcommand(
+      "sim", "Simulated SGX provisioning hierarchy for demos and tests (never a real enclave)");
+  sim->require_subcommand(1);
+  ratls::proxy::SimInitOptions sim_init;
+  auto* si = sim->add_subcommand(
+      "init", "Create a simulated hierarchy (root CA, PCK, collateral, keys) in DIR");
+  si->add_option("dir", sim_init.dir, "Directory to create")->required();
+  si->add_option("--seed", sim_init.seed, "Derive the keys from this seed (reproducible tests)");
+  si->add_flag("--force", sim_init.force, "Replace an existing hierarchy in DIR");
+  si->add_option(
+      "--platform-tcb", sim_init.platform_tcb,
+      "TCB status of the level the platform reaches (UpToDate, OutOfDate, SWHardeningNeeded, ...)");
+  si->add_flag("--tcb-unsupported", sim_init.tcb_unsupported,
+               "Put the platform below every TCB level");
+  si->add_option("--qe-isv-svn", sim_init.qe_isv_svn,
+                 "QE ISVSVN: 8 UpToDate, 6 OutOfDate, 4 not supported");
+  si->add_flag("--revoke-pck", sim_init.revoke_pck, "List the PCK certificate in the PCK CRL");
+  si->add_flag("--revoke-pck-ca", sim_init.revoke_pck_ca, "List the PCK CA in the root CA CRL");
+  si->add_flag("--expired-collateral", sim_init.expired_collateral,
+               "Issue TCB info and QE identity whose nextUpdate has passed");
+  ratls::proxy::SimIssueOptions sim_issue;
+  auto* sis =
+      sim->add_subcommand("issue", "Issue an RA-TLS certificate and key from the hierarchy in DIR");
+  sis->add_option("dir", sim_issue.dir, "Hierarchy directory (from sim init)")->required();
+  sis->add_option("--mrenclave", sim_issue.mrenclave, "MRENCLAVE (64 hex digits)")->required();
+  sis->add_option("--mrsigner", sim_issue.mrsigner,
+                  "MRSIGNER (64 hex digits; default: the simulated signer)");
+  sis->add_option("--isv-prod-id", sim_issue.isv_prod_id, "ISVPRODID");
+  sis->add_option("--isv-svn", sim_issue.isv_svn, "ISVSVN");
+  sis->add_flag("--debug", sim_issue.debug, "Mark the enclave as a debug enclave");
+  sis->add_option("--format", sim_issue.format, "cosmian (default), gramine or gramine-dice");
+  sis->add_option("--san", sim_issue.san,
+                  "Subject alternative name (repeatable; default localhost, 127.0.0.1)");
+  sis->add_option("--cert", sim_issue.cert_out, "Write the certificate (PEM) here")->required();
+  sis->add_option("--key", sim_issue.key_out, "Write the private key (PEM, mode 0600) here")
+      ->required();
+  sis->add_option("--days", sim_issue.days, "Validity in days (default 30)");
+  sis->add_option("--x25519", sim_issue.x25519,
+                  "Enclave X25519 public key for REPORTDATA[32:64] (cosmian)");
+  sis->add_flag("--bind-other-key", sim_issue.bind_other_key,
+                "Negative case: the quote binds a different key than the certificate's");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,5 +96,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (v->parsed()) return ratls::proxy::run_verify(verify, std::cout, std::cerr);
+  if (si->parsed()) return ratls::proxy::run_sim_init(sim_init, std::cout, std::cerr);
+  if (sis->parsed()) return ratls::proxy::run_sim_issue(sim_issue, std::cout, std::cerr);
   return 2;
 }

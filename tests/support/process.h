@@ -17,6 +17,29 @@ struct CommandResult {
 // the test). Standard input is /dev/null.
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_seconds = 60);
 
+// A program running beside the test (a peer server, the daemon), its stdout appended to `log_file`
+// and its stderr to `log_file` + ".stderr". Stopped with SIGTERM (then SIGKILL after 5 s) on
+// destruction or stop().
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_file);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  bool running();
+  // Exit code once stopped (-1 when killed by a signal).
+  int stop();
+
+ private:
+  int pid_ = -1;
+  int status_ = 0;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+int free_loopback_port();
+// Polls until 127.0.0.1:port accepts a TCP connection; false after `timeout_ms`.
+bool wait_for_port(int port, int timeout_ms = 10000);
+
 // `ratls-gateway` built by this tree.
 std::string gateway_binary();
 
