@@ -22,7 +22,8 @@ constexpr std::uint8_t kOidGramineWrapped[] = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x8
                                                0xF8, 0x4D, 0x8A, 0x39, 0x06};
 constexpr std::uint8_t kOidTcgDiceTaggedEvidence[] = {0x67, 0x81, 0x05, 0x05, 0x04, 0x09};
 constexpr std::uint64_t kCborTagTaggedEvidence = 60000;
-// Quotes larger than this are not produced by any known RA-TLS implementation (Gramine's max is 8K).
+// Quotes larger than this are not produced by any known RA-TLS implementation (Gramine's max is
+// 8K).
 constexpr std::size_t kMaxEvidenceSize = 64 * 1024;
 
 template <std::size_t N>
@@ -43,8 +44,8 @@ std::array<std::uint8_t, N> to_array(const Bytes& b) {
 Bytes uncompressed_point(EVP_PKEY* key) {
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
   char group_name[64] = {};
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group_name,
-                                     sizeof group_name, nullptr) != 1) {
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group_name, sizeof group_name,
+                                     nullptr) != 1) {
     return {};
   }
   unsigned char encoded[256];
@@ -53,11 +54,13 @@ Bytes uncompressed_point(EVP_PKEY* key) {
                                       &encoded_len) != 1) {
     return {};
   }
-  const int nid = OBJ_sn2nid(group_name) != NID_undef ? OBJ_sn2nid(group_name) : OBJ_ln2nid(group_name);
+  const int nid =
+      OBJ_sn2nid(group_name) != NID_undef ? OBJ_sn2nid(group_name) : OBJ_ln2nid(group_name);
   std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(nid),
-                                                             &EC_GROUP_free);
+                                                            &EC_GROUP_free);
   if (!group) return {};
-  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> point(EC_POINT_new(group.get()), &EC_POINT_free);
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> point(EC_POINT_new(group.get()),
+                                                            &EC_POINT_free);
   if (!point || EC_POINT_oct2point(group.get(), point.get(), encoded, encoded_len, nullptr) != 1) {
     return {};
   }
@@ -103,7 +106,8 @@ Evidence parse_dice_evidence(ByteView value) {
     fail(Status::STATUS_RATLS_INVALID_EVIDENCE,
          "TCG DICE evidence items are not byte strings (quote, claims)");
   }
-  if (!r.at_end()) fail(Status::STATUS_RATLS_INVALID_EVIDENCE, "TCG DICE evidence has trailing bytes");
+  if (!r.at_end())
+    fail(Status::STATUS_RATLS_INVALID_EVIDENCE, "TCG DICE evidence has trailing bytes");
   return {RatlsFormat::kGramineDice, Bytes(quote->begin(), quote->end()),
           Bytes(claims->begin(), claims->end())};
 }
@@ -136,7 +140,10 @@ std::string check_dice_claims(const Bytes& claims, const Bytes& spki) {
   if (!r.at_end()) return "DICE claims have trailing bytes";
   if (!claimed) return "DICE claims have no pubkey-hash";
   // IANA Named Information hash algorithm IDs: 1 sha-256, 7 sha-384, 8 sha-512.
-  const EVP_MD* md = alg == 1 ? EVP_sha256() : alg == 7 ? EVP_sha384() : alg == 8 ? EVP_sha512() : nullptr;
+  const EVP_MD* md = alg == 1   ? EVP_sha256()
+                     : alg == 7 ? EVP_sha384()
+                     : alg == 8 ? EVP_sha512()
+                                : nullptr;
   if (md == nullptr) return "DICE pubkey-hash uses unknown hash algorithm " + std::to_string(alg);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
@@ -172,7 +179,7 @@ std::string_view ratls_format_name(RatlsFormat f) {
 
 RatlsCertificate parse_ratls_certificate(ByteView der_or_pem) {
   RatlsCertificate out;
-  out.cert = parse_certificate(der_or_pem, Status::STATUS_UNSUPPORTED_CERT_FORMAT);
+  out.cert = parse_leaf_certificate(der_or_pem, Status::STATUS_UNSUPPORTED_CERT_FORMAT);
   X509* cert = out.cert.get();
 
   std::optional<Evidence> legacy;
@@ -229,7 +236,8 @@ RatlsCertificate parse_ratls_certificate(ByteView der_or_pem) {
   const Evidence& evidence = dice ? *dice : *legacy;
   out.quote = evidence.quote;
   out.format = evidence.format;
-  if (out.format == RatlsFormat::kCosmianSgx && (subject_says_gramine(cert) || point.size() == 97)) {
+  if (out.format == RatlsFormat::kCosmianSgx &&
+      (subject_says_gramine(cert) || point.size() == 97)) {
     out.format = RatlsFormat::kGramineLegacy;  // plain OID from a Gramine-style producer (P-384)
   }
 
@@ -281,7 +289,8 @@ RatlsCertificate parse_ratls_certificate(ByteView der_or_pem) {
       if (!report_data) break;
       if (!first_half_equals(claims_hash)) {
         out.binding_problem = "REPORTDATA[0:32] is not SHA-256 of the DICE claims";
-      } else if (std::string problem = check_dice_claims(evidence.dice_claims, spki); !problem.empty()) {
+      } else if (std::string problem = check_dice_claims(evidence.dice_claims, spki);
+                 !problem.empty()) {
         out.binding_problem = problem;
       } else {
         out.binding_ok = true;

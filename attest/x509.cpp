@@ -145,6 +145,14 @@ X509Ptr parse_certificate(ByteView der_or_pem, Status on_error) {
   return cert;
 }
 
+X509Ptr parse_leaf_certificate(ByteView der_or_pem, Status on_error) {
+  std::string_view text = trim(as_chars(der_or_pem));
+  if (text.substr(0, kPemBegin.size()) == kPemBegin) {
+    return std::move(parse_pem_chain(text, on_error).front());
+  }
+  return parse_certificate(der_or_pem, on_error);
+}
+
 Bytes crl_to_der(ByteView data) {
   auto bad = [](const std::string& why) -> Bytes {
     fail(Status::STATUS_SGX_CRL_UNSUPPORTED_FORMAT, "CRL: " + why);

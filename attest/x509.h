@@ -39,6 +39,10 @@ std::vector<X509Ptr> parse_pem_chain(std::string_view pem, Status on_error);
 // One certificate, DER or PEM (detected). Throws AttestError(on_error).
 X509Ptr parse_certificate(ByteView der_or_pem, Status on_error);
 
+// The first certificate of a PEM bundle (a server's full chain starts with its leaf), or one DER
+// certificate. Throws AttestError(on_error).
+X509Ptr parse_leaf_certificate(ByteView der_or_pem, Status on_error);
+
 // A CRL as DER, PEM or hex text of the DER (PCCS style), detected from content.
 // Throws AttestError(STATUS_SGX_CRL_UNSUPPORTED_FORMAT).
 X509CrlPtr parse_crl(ByteView data);

@@ -103,7 +103,8 @@ attest::Collateral load_collateral(const std::string& path) {
 attest::X509Ptr load_root(const std::string& path) {
   std::string file = path;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) file = (std::filesystem::path(path) / "root_ca.pem").string();
+  if (std::filesystem::is_directory(path, ec))
+    file = (std::filesystem::path(path) / "root_ca.pem").string();
   try {
     return attest::parse_certificate(read_file(file),
                                      attest::Status::STATUS_TRUSTED_ROOT_CA_UNSUPPORTED_FORMAT);
@@ -140,8 +141,10 @@ void save_certificate_pem(const std::string& path, const X509* cert) {
 int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
   try {
     const int sources = !o.url.empty() + !o.cert_file.empty() + !o.quote_file.empty();
-    if (sources == 0) throw UsageError("nothing to verify: pass https://HOST[:PORT], --cert FILE or --quote FILE");
-    if (sources > 1) throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
+    if (sources == 0)
+      throw UsageError("nothing to verify: pass https://HOST[:PORT], --cert FILE or --quote FILE");
+    if (sources > 1)
+      throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
     if (!o.save_cert.empty() && !o.quote_file.empty()) {
       throw UsageError("--save-cert needs a certificate to save (--cert or a URL), not --quote");
     }
@@ -150,7 +153,9 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       outcome.at = now_utc();
     } else {
       auto t = attest::parse_rfc3339(o.at);
-      if (!t) throw UsageError("--at " + o.at + ": expected an RFC 3339 time such as 2025-07-19T10:01:17Z");
+      if (!t)
+        throw UsageError("--at " + o.at +
+                         ": expected an RFC 3339 time such as 2025-07-19T10:01:17Z");
       outcome.at = *t;
     }
     attest::Policy policy = build_policy(o);
@@ -170,7 +175,8 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       outcome.subject = "certificate " + o.cert_file;
       certificate = read_file(o.cert_file);
       try {
-        (void)attest::parse_certificate(certificate, attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
+        (void)attest::parse_leaf_certificate(certificate,
+                                             attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
       } catch (const attest::AttestError& e) {
         throw UsageError("--cert " + o.cert_file + ": " + e.what());
       }
@@ -179,16 +185,18 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT]");
       PeerCertificate peer = fetch_peer_certificate(url->host, url->port, o.timeout_ms);
       certificate = peer.der;
-      outcome.subject = "https://" + url->authority() + " (" + peer.peer_address + ", " +
-                        peer.tls_version + ")";
+      outcome.subject =
+          "https://" + url->authority() + " (" + peer.peer_address + ", " + peer.tls_version + ")";
     }
 
     attest::X509Ptr custom_root;
     outcome.root = "intel";
     if (!o.root_ca_file.empty()) {
       custom_root = load_root(o.root_ca_file);
-      outcome.root = "custom " + attest::to_hex(attest::sha256(attest::cert_der(custom_root.get())));
-      outcome.simulated = attest::subject_name(custom_root.get()).find(kSimulatedMarker) != std::string::npos;
+      outcome.root =
+          "custom " + attest::to_hex(attest::sha256(attest::cert_der(custom_root.get())));
+      outcome.simulated =
+          attest::subject_name(custom_root.get()).find(kSimulatedMarker) != std::string::npos;
       err << "warning: trusting " << o.root_ca_file << " instead of the Intel SGX Root CA"
           << (outcome.simulated ? " (a SIMULATED hierarchy)" : "")
           << "; results do not prove a genuine Intel enclave\n";
@@ -208,7 +216,8 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
         collateral = attest::parse_collateral(raw);
       } catch (const attest::AttestError& e) {
         // Collateral that does not decode is a verification failure, reported like the others.
-        collateral_errors.push_back({e.status(), "collateral from " + raw.source + ": " + e.what()});
+        collateral_errors.push_back(
+            {e.status(), "collateral from " + raw.source + ": " + e.what()});
       }
     }
 
@@ -223,7 +232,8 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       outcome.certificate = std::move(r.certificate);
       outcome.verification = std::move(r.quote);
       const std::size_t own = r.errors.size() - outcome.verification.errors.size();
-      outcome.certificate_errors.assign(r.errors.begin(), r.errors.begin() + static_cast<long>(own));
+      outcome.certificate_errors.assign(r.errors.begin(),
+                                        r.errors.begin() + static_cast<long>(own));
     } else {
       attest::VerifyInput in;
       in.quote = quote;

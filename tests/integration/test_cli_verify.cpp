@@ -45,7 +45,8 @@ TEST(CliVerify, HelpAndVersion) {
 }
 
 TEST(CliVerify, DefaultPolicyRejectsConfigurationNeededWithJsonFields) {
-  auto r = verify({"--quote", kSgxQuote, "--collateral", kSgxCollateral, "--at", kSgxTime, "--json"});
+  auto r =
+      verify({"--quote", kSgxQuote, "--collateral", kSgxCollateral, "--at", kSgxTime, "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   json j = parse_json(r);
   EXPECT_EQ(j["verdict"], "rejected");
@@ -132,9 +133,9 @@ TEST(CliVerify, CollateralDirectoryForm) {
 
 TEST(CliVerify, CosmianEvidenceIsStrictlyRejected) {
   auto r = verify({"--quote", real_path("cosmian/msehome_2023-05_ratls_quote.bin"), "--collateral",
-                   real_path("cosmian/msehome_2023-05_evidence.json"), "--at", "2023-06-25T00:00:00Z",
-                   "--signer-key", real_path("cosmian/cosmian_enclave_signer_pubkey_rsa3072.pem"),
-                   "--json"});
+                   real_path("cosmian/msehome_2023-05_evidence.json"), "--at",
+                   "2023-06-25T00:00:00Z", "--signer-key",
+                   real_path("cosmian/cosmian_enclave_signer_pubkey_rsa3072.pem"), "--json"});
   EXPECT_EQ(r.exit_code, 1);
   json j = parse_json(r);
   EXPECT_EQ(j["errors"][0]["code"], "STATUS_SGX_CRL_EXPIRED");
@@ -180,6 +181,39 @@ TEST(CliVerify, MissingFileMessageNamesTheFile) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nope.bin"), std::string::npos);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace ratls::test
+
+namespace ratls::test {
+namespace {
+
+TEST(CliVerifyCert, RealCosmianCertificateReportsItsFields) {
+  auto r = verify({"--cert", real_path("cosmian/cloud_2023-09_devcosmianio_ratls_cert.pem"), "--at",
+                   "2023-09-19T10:00:00Z", "--json"});
+  EXPECT_EQ(r.exit_code, 1);  // no collateral: never accepted
+  json j = parse_json(r);
+  EXPECT_EQ(j["format"], "cosmian-sgx");
+  EXPECT_EQ(j["binding"], "ok");
+  EXPECT_EQ(j["enclave_x25519_public_key"],
+            "bbffec2ccfc20eb7a75e5d4aec0930d27ba3fe003e4189629cea59a717d79018");
+  EXPECT_EQ(j["cert_sha256"], "b76c583a054f02613fdde83f3fa42063f43bc95c51980e37fd7c8a43887f6acd");
+  EXPECT_EQ(j["mrenclave"], "958e39c89abec8cfb5ce01961a50860c770c75b01e64ed77847097f9705ed7bd");
+  EXPECT_EQ(j["errors"][0]["code"], "STATUS_MISSING_COLLATERAL");
+}
+
+TEST(CliVerifyCert, DebugEnclaveAndWebPkiCertificatesAreRejected) {
+  auto debug = verify({"--cert", real_path("cosmian/teetools_2023-12_DEBUG_enclave_ratls_cert.pem"),
+                       "--at", "2024-01-10T00:00:00Z", "--json"});
+  EXPECT_EQ(debug.exit_code, 1);
+  EXPECT_NE(debug.out.find("STATUS_POLICY_DEBUG_ENCLAVE"), std::string::npos) << debug.out;
+  auto webpki =
+      verify({"--cert",
+              real_path("cosmian/owner_ssl_letsencrypt_fullchain_wildcard_dev.cosmilink.com.pem")});
+  EXPECT_EQ(webpki.exit_code, 1);
+  EXPECT_NE(webpki.out.find("not an RA-TLS certificate"), std::string::npos)
+      << webpki.out << webpki.err;
 }
 
 }  // namespace
