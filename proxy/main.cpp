@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "proxy/run_command.h"
 #include "proxy/sim_command.h"
 #include "proxy/verify_command.h"
 
@@ -88,6 +89,19 @@ int main(int argc, char** argv) {
   sis->add_flag("--bind-other-key", sim_issue.bind_other_key,
                 "Negative case: the quote binds a different key than the certificate's");
 
+  ratls::proxy::RunOptions run;
+  auto* r = app.add_subcommand("run", "Run the gateway daemon from its configuration");
+  r->add_option("--config", run.config_path,
+                "Configuration file (default: $XDG_CONFIG_HOME/ratls-gateway/config.json)");
+  r->add_option("--log-level", run.log_level, "debug, info (default), warning or error");
+  ratls::proxy::DemoOptions demo;
+  auto* d =
+      app.add_subcommand("demo", "Run a SIMULATED enclave app with the gateway in front of it");
+  d->add_option("--listen", demo.listen,
+                "Loopback host:port of the gateway (default 127.0.0.1:7443)");
+  d->add_option("--state-dir", demo.state_dir, "Where the demo keeps its hierarchy and pins");
+  d->add_option("--log-level", demo.log_level, "debug, info (default), warning or error");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -96,6 +110,8 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (v->parsed()) return ratls::proxy::run_verify(verify, std::cout, std::cerr);
+  if (r->parsed()) return ratls::proxy::run_gateway(run, std::cout, std::cerr);
+  if (d->parsed()) return ratls::proxy::run_demo(demo, std::cout, std::cerr);
   if (si->parsed()) return ratls::proxy::run_sim_init(sim_init, std::cout, std::cerr);
   if (sis->parsed()) return ratls::proxy::run_sim_issue(sim_issue, std::cout, std::cerr);
   return 2;

@@ -1,0 +1,741 @@
+#include "proxy/gateway_server.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "proxy/gateway_state.h"
+#include "proxy/http_rewrite.h"
+#include "proxy/log.h"
+#include "proxy/pin_store.h"
+#include "proxy/routing.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kRelayBuffer = 64 * 1024;
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+constexpr std::size_t kIdlePerApp = 8;
+constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
+constexpr auto kDialCooldown = std::chrono::seconds(1);
+constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
+
+using UpstreamStream = ssl::stream<beast::tcp_stream>;
+
+attest::UnixTime now_utc() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct UpstreamConn {
+  UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
+  UpstreamStream stream;
+  beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+struct DialResult {
+  std::unique_ptr<UpstreamConn> conn;
+  std::string error;                        // network/TLS failure
+  std::optional<UpstreamDecision> refusal;  // verification refused the upstream
+};
+
+bool idempotent(http::verb v) {
+  return v == http::verb::get || v == http::verb::head || v == http::verb::options ||
+         v == http::verb::put || v == http::verb::delete_ || v == http::verb::trace;
+}
+
+bool wants_json(const http::fields& f) {
+  auto it = f.find(http::field::accept);
+  return it != f.end() && it->value().find("application/json") != std::string_view::npos &&
+         it->value().find("text/html") == std::string_view::npos;
+}
+
+std::string authority_of(const AppConfig& app) {
+  const bool v6 = app.upstream_host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + app.upstream_host + "]" : app.upstream_host;
+  return app.upstream_port == 443 ? host : host + ":" + std::to_string(app.upstream_port);
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// Body relay in bounded chunks (Beast's buffer_body pattern): whatever arrives is written at once,
+// so server-sent events flow, and memory stays at one buffer per direction.
+enum class RelayResult { kOk, kReadFailed, kWriteFailed };
+
+template <bool isRequest, class In, class Out>
+asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
+                                        http::parser<isRequest, http::buffer_body>& p, Out& out,
+                                        http::serializer<isRequest, http::buffer_body>& sr,
+                                        int idle_timeout) {
+  std::vector<char> buf(kRelayBuffer);
+  do {
+    if (!p.is_done()) {
+      p.get().body().data = buf.data();
+      p.get().body().size = buf.size();
+      beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
+      auto [ec, n] = co_await http::async_read(in, in_buffer, p, nothrow);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return RelayResult::kReadFailed;
+      p.get().body().size = buf.size() - p.get().body().size;
+      p.get().body().data = buf.data();
+      p.get().body().more = !p.is_done();
+    } else {
+      p.get().body().data = nullptr;
+      p.get().body().size = 0;
+    }
+    beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await http::async_write(out, sr, nothrow);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return RelayResult::kWriteFailed;
+  } while (!p.is_done() && !sr.is_done());
+  co_return RelayResult::kOk;
+}
+
+template <class From, class To>
+asio::awaitable<void> pipe(From& from, To& to) {
+  std::vector<char> buf(16 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
+    if (ec || n == 0) co_return;
+    auto [ec2, n2] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
+    if (ec2) co_return;
+  }
+}
+
+}  // namespace
+
+struct GatewayServer::Impl {
+  explicit Impl(GatewayOptions o)
+      : options(std::move(o)),
+        ratls_ctx(ssl::context::tls_client),
+        webpki_ctx(ssl::context::tls_client),
+        pins((std::filesystem::path(options.config.state_dir) / "pins.json").string()),
+        verifier(std::move(options.root), options.simulated_root, options.collateral, pins) {
+    for (ssl::context* ctx : {&ratls_ctx, &webpki_ctx}) {
+      SSL_CTX* native = ctx->native_handle();
+      SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+      // Every new connection must present (and have verified) its certificate: no resumption.
+      SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+      SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+      static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+      SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn);
+    }
+    // RA-TLS certificates are self-signed: OpenSSL checks the handshake signature (possession of
+    // the key), attest/ checks everything else right after the handshake.
+    ratls_ctx.set_verify_mode(ssl::verify_none);
+    webpki_ctx.set_verify_mode(ssl::verify_peer);
+    webpki_ctx.set_default_verify_paths();
+    try {
+      pins.load();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("cannot start: ") + e.what());
+    }
+    state.configure(options.config, options.simulated_root);
+  }
+
+  GatewayOptions options;
+  asio::io_context io{1};
+  ssl::context ratls_ctx;
+  ssl::context webpki_ctx;
+  PinStore pins;
+  UpstreamVerifier verifier;
+  GatewayState state;
+  struct Listener {
+    tcp::acceptor acceptor;
+    std::optional<std::string> app;
+  };
+  std::vector<Listener> listeners;
+  std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> cooldown;
+  std::set<beast::tcp_stream*> idle_clients;
+  bool draining = false;
+  int drain_seconds = 10;
+  int active_sessions = 0;
+  std::unique_ptr<asio::steady_timer> drain_timer;
+  std::optional<asio::signal_set> signals;
+
+  const AppConfig* find_app(const std::string& name) const {
+    for (const auto& a : options.config.apps) {
+      if (a.name == name) return &a;
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> app_names() const {
+    std::vector<std::string> out;
+    for (const auto& a : options.config.apps) out.push_back(a.name);
+    return out;
+  }
+
+  void bind(const ListenAddress& address, std::optional<std::string> app) {
+    const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("listen " + address.text + ": not an IP address");
+    tcp::endpoint ep(ip, address.port);
+    tcp::acceptor acceptor(io);
+    acceptor.open(ep.protocol(), ec);
+    if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + address.text + ": " + ec.message());
+    listeners.push_back({std::move(acceptor), std::move(app)});
+  }
+
+  void start() {
+    for (const auto& l : options.config.listen) bind(l, std::nullopt);
+    for (const auto& app : options.config.apps) {
+      if (app.listen) bind(*app.listen, app.name);
+    }
+    for (auto& l : listeners) asio::co_spawn(io, accept_loop(l), asio::detached);
+  }
+
+  asio::awaitable<void> accept_loop(Listener& l) {
+    for (;;) {
+      auto [ec, socket] = co_await l.acceptor.async_accept(nothrow);
+      if (ec == asio::error::operation_aborted || draining) co_return;
+      if (ec) {
+        log(LogLevel::kWarning, "accept failed: " + ec.message());
+        asio::steady_timer t(io, std::chrono::milliseconds(100));  // e.g. out of file descriptors
+        co_await t.async_wait(nothrow);
+        continue;
+      }
+      asio::co_spawn(io, session(std::move(socket), l.app), asio::detached);
+    }
+  }
+
+  void begin_drain() {
+    if (draining) return;
+    draining = true;
+    if (signals) signals->cancel();
+    log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
+    for (auto& l : listeners) {
+      boost::system::error_code ec;
+      l.acceptor.close(ec);
+    }
+    for (beast::tcp_stream* c : idle_clients) c->socket().close();
+    idle_clients.clear();
+    pool.clear();
+    drain_timer = std::make_unique<asio::steady_timer>(io, std::chrono::seconds(drain_seconds));
+    drain_timer->async_wait([this](boost::system::error_code ec) {
+      if (!ec) {
+        log(LogLevel::kWarning, "drain timeout: closing the remaining connections");
+        io.stop();
+      }
+    });
+    if (active_sessions == 0) drain_timer->cancel();
+  }
+
+  // Counts sessions so a drain ends as soon as the last one finishes.
+  struct SessionCount {
+    explicit SessionCount(Impl& i) : impl(i) { ++impl.active_sessions; }
+    ~SessionCount() {
+      if (--impl.active_sessions == 0 && impl.draining && impl.drain_timer)
+        impl.drain_timer->cancel();
+    }
+    Impl& impl;
+  };
+
+  // --- simple responses ---------------------------------------------------------------------
+
+  asio::awaitable<bool> respond(beast::tcp_stream& client, http::status status,
+                                const std::string& content_type, std::string body, bool keep_alive,
+                                unsigned version = 11) {
+    http::response<http::string_body> res{status, version};
+    res.set(http::field::server, "ratls-gateway");
+    res.set(http::field::content_type, content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::move(body);
+    res.keep_alive(keep_alive && !draining);
+    res.prepare_payload();
+    client.expires_after(std::chrono::seconds(options.idle_timeout));
+    auto [ec, n] = co_await http::async_write(client, res, nothrow);
+    co_return !ec && keep_alive && !draining;
+  }
+
+  asio::awaitable<bool> respond_error(beast::tcp_stream& client, const http::fields& request,
+                                      http::status status, const std::string& title,
+                                      const std::string& message, bool keep_alive) {
+    if (wants_json(request)) {
+      nlohmann::json j{{"error", title}, {"message", message}};
+      co_return co_await respond(client, status, "application/json", j.dump() + "\n", keep_alive);
+    }
+    std::string html =
+        "<!doctype html><meta charset=utf-8><title>" + title + "</title><h1>" + title + "</h1><p>";
+    for (char c : message) {
+      html += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+    }
+    html += "</p>\n";
+    co_return co_await respond(client, status, "text/html; charset=utf-8", html, keep_alive);
+  }
+
+  asio::awaitable<bool> respond_refusal(beast::tcp_stream& client, const http::fields& request,
+                                        const AppConfig& app, const UpstreamDecision& d,
+                                        bool keep_alive) {
+    nlohmann::json details{{"error", "upstream not verified"},
+                           {"app", app.name},
+                           {"upstream", app.upstream},
+                           {"reason", d.reason},
+                           {"advice", d.advice},
+                           {"simulated", d.simulated},
+                           {"observed", pin_to_json(d.observed)},
+                           {"pinned", pin_to_json(d.previous_pin)}};
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : d.errors)
+      errors.push_back({{"code", attest::status_name(e.status)}, {"message", e.message}});
+    details["errors"] = errors;
+    if (wants_json(request)) {
+      co_return co_await respond(client, http::status::bad_gateway, "application/json",
+                                 details.dump(2) + "\n", keep_alive);
+    }
+    co_return co_await respond(client, http::status::bad_gateway, "text/html; charset=utf-8",
+                               render_refusal_html(app.name, d.reason, d.advice, details),
+                               keep_alive);
+  }
+
+  // --- upstream connections -----------------------------------------------------------------
+
+  std::unique_ptr<UpstreamConn> take_pooled(const std::string& app) {
+    auto& idle = pool[app];
+    while (!idle.empty()) {
+      auto conn = std::move(idle.back());
+      idle.pop_back();
+      if (std::chrono::steady_clock::now() - conn->idle_since < kPooledMaxIdle) return conn;
+    }
+    return nullptr;
+  }
+
+  void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn) {
+    if (draining) return;
+    auto& idle = pool[app];
+    conn->idle_since = std::chrono::steady_clock::now();
+    beast::get_lowest_layer(conn->stream).expires_never();
+    idle.push_back(std::move(conn));
+    while (idle.size() > kIdlePerApp) idle.pop_front();
+  }
+
+  asio::awaitable<DialResult> dial(const AppConfig& app) {
+    DialResult r;
+    tcp::resolver resolver(io);
+    auto [rec, results] = co_await resolver.async_resolve(
+        app.upstream_host, std::to_string(app.upstream_port), nothrow);
+    if (rec) {
+      r.error = "cannot resolve " + app.upstream_host + ": " + rec.message();
+      co_return r;
+    }
+    ssl::context& ctx = app.mode == UpstreamMode::kRatls ? ratls_ctx : webpki_ctx;
+    auto conn = std::make_unique<UpstreamConn>(io.get_executor(), ctx);
+    auto& lowest = beast::get_lowest_layer(conn->stream);
+    lowest.expires_after(std::chrono::seconds(options.connect_timeout));
+    auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
+    if (cec) {
+      r.error = "cannot connect to " + app.upstream + ": " + cec.message();
+      co_return r;
+    }
+    SSL* ssl = conn->stream.native_handle();
+    if (!is_ip_literal(app.upstream_host)) {
+      // SSL_set_tlsext_host_name without its C-style cast.
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(app.upstream_host.c_str()));
+    }
+    if (app.mode == UpstreamMode::kWebpki)
+      conn->stream.set_verify_callback(ssl::host_name_verification(app.upstream_host));
+    auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, nothrow);
+    if (hec) {
+      r.error = "TLS handshake with " + app.upstream + " failed: " + hec.message();
+      if (app.mode == UpstreamMode::kWebpki && SSL_get_verify_result(ssl) != X509_V_OK) {
+        r.error = "the certificate of " + app.upstream + " is not trusted (" +
+                  X509_verify_cert_error_string(SSL_get_verify_result(ssl)) + ")";
+      }
+      co_return r;
+    }
+    X509* peer = SSL_get1_peer_certificate(ssl);
+    if (peer == nullptr) {
+      r.error = app.upstream + " presented no certificate";
+      co_return r;
+    }
+    const attest::Bytes der = attest::cert_der(peer);
+    X509_free(peer);
+    const attest::UnixTime now = now_utc();
+    if (app.mode == UpstreamMode::kWebpki) {
+      state.record_webpki(app.name, attest::to_hex(attest::sha256(der)), now);
+      lowest.expires_never();
+      r.conn = std::move(conn);
+      co_return r;
+    }
+    UpstreamDecision d = verifier.verify(app, der, now);
+    state.record_decision(app.name, d, now);
+    if (!d.accepted) {
+      log(LogLevel::kWarning,
+          "app " + app.name + ": upstream refused: " + describe_errors(d.errors));
+      lowest.close();  // nothing of the request was written to it
+      r.refusal = std::move(d);
+      co_return r;
+    }
+    if (d.pin_changed) {
+      log(LogLevel::kInfo, "app " + app.name + ": " + (d.previous_pin ? "pin updated" : "pinned") +
+                               ": certificate " + d.observed->cert_sha256 + ", MRENCLAVE " +
+                               d.observed->mrenclave + ", MRSIGNER " + d.observed->mrsigner +
+                               ", TCB " + d.observed->tcb_status +
+                               (d.simulated ? " (SIMULATED)" : ""));
+    } else {
+      log(LogLevel::kDebug,
+          "app " + app.name + ": upstream verified" + (d.from_cache ? " (cached result)" : ""));
+    }
+    lowest.expires_never();
+    r.conn = std::move(conn);
+    co_return r;
+  }
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  asio::awaitable<void> session(tcp::socket socket, std::optional<std::string> dedicated) {
+    SessionCount count(*this);
+    beast::tcp_stream client(std::move(socket));
+    beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
+    for (;;) {
+      if (draining) break;
+      http::request_parser<http::buffer_body> parser;
+      parser.header_limit(kHeaderLimit);
+      parser.body_limit(boost::none);  // bodies are streamed, never held whole
+      client.expires_after(std::chrono::seconds(options.header_timeout));
+      idle_clients.insert(&client);
+      auto [ec, n] = co_await http::async_read_header(client, buffer, parser, nothrow);
+      idle_clients.erase(&client);
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          co_await respond(client, http::status::request_header_fields_too_large, "text/plain",
+                           "header too large\n", false);
+        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != asio::error::operation_aborted && ec != asio::error::eof &&
+                   ec != asio::error::connection_reset && ec != asio::error::bad_descriptor) {
+          co_await respond(client, http::status::bad_request, "text/plain", "malformed request\n",
+                           false);
+        }
+        break;
+      }
+      bool keep = false;
+      try {
+        keep = co_await handle(client, buffer, parser, dedicated);
+      } catch (const std::exception& e) {
+        log(LogLevel::kError, std::string("request failed: ") + e.what());
+        keep = false;
+      }
+      if (!keep) break;
+    }
+    boost::system::error_code ignored;
+    client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    client.close();
+  }
+
+  asio::awaitable<bool> handle(beast::tcp_stream& client, beast::flat_buffer& buffer,
+                               http::request_parser<http::buffer_body>& parser,
+                               const std::optional<std::string>& dedicated) {
+    auto& req = parser.get();
+    // A body we do not read makes the connection unusable for a next request.
+    const bool body_pending = !parser.is_done();
+    const bool keep_alive = req.keep_alive() && !body_pending;
+    auto host_it = req.find(http::field::host);
+    const Route route = route_request(
+        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()), app_names(),
+        dedicated);
+    switch (route.kind) {
+      case Route::Kind::kBadHost:
+        co_return co_await respond_error(client, req, http::status::bad_request, "400 Bad Request",
+                                         "the request has no valid Host header", false);
+      case Route::Kind::kForeignHost:
+        co_return co_await respond_error(
+            client, req, http::status::misdirected_request, "421 Misdirected Request",
+            "this gateway only answers to localhost and <app>.localhost names", false);
+      case Route::Kind::kUnknownApp:
+        co_return co_await respond_error(
+            client, req, http::status::not_found, "404 No such app",
+            "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
+      case Route::Kind::kStatus:
+        co_return co_await handle_status(client, req, keep_alive);
+      case Route::Kind::kApp:
+        break;
+    }
+    const AppConfig* app = find_app(route.app);
+    if (app == nullptr) co_return false;
+    const bool websocket = is_websocket_upgrade(req);
+    auto header = [&](http::field f) {
+      auto it = req.find(f);
+      return it == req.end() ? std::string_view() : std::string_view(it->value());
+    };
+    auto sfs = req.find("Sec-Fetch-Site");
+    const std::string refusal = cross_site_refusal(
+        req.method_string(), websocket, header(http::field::origin),
+        sfs == req.end() ? std::string_view() : std::string_view(sfs->value()), route.host);
+    if (!refusal.empty()) {
+      log(LogLevel::kWarning, "app " + app->name + ": refused a cross-site request: " + refusal);
+      co_return co_await respond_error(client, req, http::status::forbidden, "403 Forbidden",
+                                       refusal, false);
+    }
+    co_return co_await proxy(client, buffer, parser, *app, route, websocket);
+  }
+
+  asio::awaitable<bool> handle_status(beast::tcp_stream& client,
+                                      const http::request<http::buffer_body>& req,
+                                      bool keep_alive) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      co_return co_await respond_error(client, req, http::status::method_not_allowed,
+                                       "405 Method Not Allowed", "the status page is read-only",
+                                       false);
+    }
+    const std::string_view target = req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    try {
+      pins.reload_if_changed();
+    } catch (const std::exception&) {
+      // shown with the old pins; the verifier reports the broken file when it matters
+    }
+    const nlohmann::json status = state.to_json(pins, now_utc());
+    if (path == kStatusJsonPath) {
+      co_return co_await respond(client, http::status::ok, "application/json",
+                                 status.dump(2) + "\n", keep_alive);
+    }
+    if (path == "/") {
+      co_return co_await respond(client, http::status::ok, "text/html; charset=utf-8",
+                                 render_status_html(status), keep_alive);
+    }
+    co_return co_await respond_error(client, req, http::status::not_found, "404 Not Found",
+                                     "the gateway serves / and " + std::string(kStatusJsonPath) +
+                                         " here; apps are at http://<app>.localhost",
+                                     keep_alive);
+  }
+
+  asio::awaitable<bool> proxy(beast::tcp_stream& client, beast::flat_buffer& buffer,
+                              http::request_parser<http::buffer_body>& parser, const AppConfig& app,
+                              const Route& route, bool websocket) {
+    auto& req = parser.get();
+    const bool client_keep_alive = req.keep_alive();
+    const http::verb method = req.method();
+    const bool has_body = !parser.is_done();
+    Origins origins{"http://" + route.host, "https://" + authority_of(app), authority_of(app)};
+    strip_hop_by_hop(req, websocket);
+    rewrite_request_headers(req, origins);
+    req.version(11);
+    auto expect = req.find(http::field::expect);
+    const bool expect_continue =
+        expect != req.end() && beast::iequals(expect->value(), "100-continue");
+    req.erase(http::field::expect);
+    bool sent_continue = false;
+
+    for (int attempt = 0;; ++attempt) {
+      if (auto it = cooldown.find(app.name);
+          it != cooldown.end() && std::chrono::steady_clock::now() < it->second.first) {
+        co_return co_await respond_error(client, req, http::status::bad_gateway,
+                                         "502 Upstream unavailable",
+                                         it->second.second + " (retrying shortly)", false);
+      }
+      std::unique_ptr<UpstreamConn> up = take_pooled(app.name);
+      const bool reused = up != nullptr;
+      if (!up) {
+        DialResult dial_result = co_await dial(app);
+        if (dial_result.refusal) {
+          co_return co_await respond_refusal(client, req, app, *dial_result.refusal,
+                                             client_keep_alive && !has_body);
+        }
+        if (!dial_result.conn) {
+          log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
+          state.record_failure(app.name, dial_result.error, now_utc());
+          cooldown[app.name] = {std::chrono::steady_clock::now() + kDialCooldown,
+                                dial_result.error};
+          co_return co_await respond_error(client, req, http::status::bad_gateway,
+                                           "502 Upstream unavailable", dial_result.error, false);
+        }
+        up = std::move(dial_result.conn);
+      }
+      // A pooled connection the upstream closed meanwhile fails here; nothing was consumed from the
+      // client yet, so an idempotent request can go to a fresh connection.
+      const bool can_retry = reused && attempt == 0 && idempotent(method) && !has_body;
+
+      http::request_serializer<http::buffer_body> sr{req};
+      beast::get_lowest_layer(up->stream).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [wec, wn] = co_await http::async_write_header(up->stream, sr, nothrow);
+      if (wec) {
+        if (can_retry) continue;
+        co_return co_await respond_error(
+            client, req, http::status::bad_gateway, "502 Upstream failed",
+            "writing the request to " + app.upstream + " failed: " + wec.message(), false);
+      }
+
+      std::optional<http::response_parser<http::buffer_body>> rp;
+      auto read_response_header = [&]() -> asio::awaitable<boost::system::error_code> {
+        rp.emplace();
+        rp->header_limit(kHeaderLimit);
+        rp->body_limit(boost::none);
+        if (method == http::verb::head) rp->skip(true);
+        beast::get_lowest_layer(up->stream)
+            .expires_after(std::chrono::seconds(options.idle_timeout));
+        auto [ec, n] = co_await http::async_read_header(up->stream, up->buffer, *rp, nothrow);
+        co_return ec;
+      };
+
+      bool body_sent = !has_body;
+      if (expect_continue && has_body && !sent_continue) {
+        // The upstream is verified and has our header: let the client send its body. Many servers
+        // never answer Expect themselves, so the gateway does (the Expect field is not forwarded).
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        client.expires_after(std::chrono::seconds(options.idle_timeout));
+        auto [cec, cn] = co_await http::async_write(client, cont, nothrow);
+        if (cec) co_return false;
+        sent_continue = true;
+      }
+      if (!rp && has_body) {
+        const RelayResult rr =
+            co_await relay_body(client, buffer, parser, up->stream, sr, options.idle_timeout);
+        if (rr == RelayResult::kReadFailed) co_return false;  // the client went away mid-body
+        if (rr == RelayResult::kWriteFailed) {
+          co_return co_await respond_error(client, req, http::status::bad_gateway,
+                                           "502 Upstream failed",
+                                           "the upstream stopped reading the request body", false);
+        }
+        body_sent = true;
+      }
+      // Final response, relaying interim 1xx responses (other than 101) as they come.
+      for (;;) {
+        if (!rp) {
+          if (auto ec = co_await read_response_header(); ec) {
+            if (can_retry &&
+                (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                 ec == asio::error::connection_reset || ec == ssl::error::stream_truncated)) {
+              rp.reset();
+              break;
+            }
+            state.record_failure(app.name, "no response: " + ec.message(), now_utc());
+            co_return co_await respond_error(
+                client, req, http::status::bad_gateway, "502 Upstream failed",
+                "reading the response from " + app.upstream + " failed: " + ec.message(), false);
+          }
+        }
+        const unsigned code = rp->get().result_int();
+        if (code >= 100 && code < 200 && code != 101) {
+          http::response<http::empty_body> interim{rp->get().result(), 11};
+          for (const auto& f : rp->get()) interim.insert(f.name_string(), f.value());
+          client.expires_after(std::chrono::seconds(options.idle_timeout));
+          auto [iec, in] = co_await http::async_write(client, interim, nothrow);
+          if (iec) co_return false;
+          rp.reset();
+          continue;
+        }
+        break;
+      }
+      if (!rp) continue;  // stale pooled connection: retry on a fresh one
+
+      auto& res = rp->get();
+      if (websocket && res.result() == http::status::switching_protocols) {
+        co_return co_await tunnel(client, buffer, std::move(up), res, origins);
+      }
+      const bool upstream_keep_alive = res.keep_alive();
+      strip_hop_by_hop(res, false);
+      rewrite_response_headers(res, origins);
+      const bool keep = client_keep_alive && body_sent && !draining;
+      res.keep_alive(keep);
+      res.version(11);
+      http::response_serializer<http::buffer_body> rsr{res};
+      client.expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
+      if (hec) co_return false;
+      const RelayResult rr =
+          co_await relay_body(up->stream, up->buffer, *rp, client, rsr, options.idle_timeout);
+      if (rr != RelayResult::kOk) {
+        if (rr == RelayResult::kReadFailed) {
+          log(LogLevel::kWarning,
+              "app " + app.name + ": upstream failed in the middle of a response");
+          state.record_failure(app.name, "upstream failed in the middle of a response", now_utc());
+        }
+        co_return false;  // the client sees a truncated response, not a complete wrong one
+      }
+      if (upstream_keep_alive && rp->is_done() && body_sent) give_back(app.name, std::move(up));
+      co_return keep;
+    }
+  }
+
+  asio::awaitable<bool> tunnel(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
+                               std::unique_ptr<UpstreamConn> up,
+                               http::response<http::buffer_body>& res, const Origins& origins) {
+    http::response<http::empty_body> switching{http::status::switching_protocols, 11};
+    for (const auto& f : res) switching.insert(f.name_string(), f.value());
+    rewrite_response_headers(switching, origins);
+    client.expires_after(std::chrono::seconds(options.idle_timeout));
+    auto [ec, n] = co_await http::async_write(client, switching, nothrow);
+    if (ec) co_return false;
+    client.expires_never();
+    beast::get_lowest_layer(up->stream).expires_never();
+    // Bytes already read past the headers belong to the tunnel.
+    if (client_buffer.size() > 0) {
+      auto [e1, n1] = co_await asio::async_write(up->stream, client_buffer.data(), nothrow);
+      if (e1) co_return false;
+      client_buffer.consume(client_buffer.size());
+    }
+    if (up->buffer.size() > 0) {
+      auto [e2, n2] = co_await asio::async_write(client, up->buffer.data(), nothrow);
+      if (e2) co_return false;
+      up->buffer.consume(up->buffer.size());
+    }
+    co_await (pipe(client, up->stream) || pipe(up->stream, client));
+    beast::get_lowest_layer(up->stream).close();
+    co_return false;
+  }
+};
+
+GatewayServer::GatewayServer(GatewayOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+GatewayServer::~GatewayServer() = default;
+
+void GatewayServer::start() {
+  impl_->start();
+}
+
+std::vector<std::uint16_t> GatewayServer::bound_ports() const {
+  std::vector<std::uint16_t> out;
+  for (const auto& l : impl_->listeners) out.push_back(l.acceptor.local_endpoint().port());
+  return out;
+}
+
+void GatewayServer::run(int drain_seconds) {
+  impl_->drain_seconds = drain_seconds;
+  impl_->signals.emplace(impl_->io, SIGINT, SIGTERM);
+  impl_->signals->async_wait([this](boost::system::error_code ec, int signal) {
+    if (!ec) {
+      log(LogLevel::kInfo, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+      impl_->begin_drain();
+    }
+  });
+  impl_->io.run();
+}
+
+void GatewayServer::stop() {
+  asio::post(impl_->io, [this] { impl_->begin_drain(); });
+}
+
+}  // namespace ratls::proxy

@@ -1,0 +1,189 @@
+#include "proxy/upstream_verifier.h"
+
+#include <filesystem>
+
+#include "attest/policy.h"
+#include "proxy/file_io.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+// Offline collateral is re-read this long before it expires, in case the user refreshed the files.
+constexpr attest::UnixTime kRereadMargin = 3600;
+
+attest::UnixTime collateral_expiry(const attest::ParsedCollateral& c) {
+  return std::min({c.tcb_info.next_update, c.qe_identity.next_update,
+                   attest::asn1_time_to_unix(X509_CRL_get0_nextUpdate(c.pck_crl.get())),
+                   attest::asn1_time_to_unix(X509_CRL_get0_nextUpdate(c.root_ca_crl.get()))});
+}
+
+class DirectoryCollateral : public CollateralSource {
+ public:
+  explicit DirectoryCollateral(std::string dir) : dir_(std::move(dir)) {}
+
+  std::shared_ptr<const attest::ParsedCollateral> get(attest::UnixTime now,
+                                                      std::string& problem) override {
+    std::lock_guard lock(mutex_);
+    if (!current_ || now + kRereadMargin > expiry_) {
+      try {
+        auto raw = attest::collateral_from_files(read_directory(dir_));
+        raw.source = "directory " + dir_;
+        auto parsed =
+            std::make_shared<const attest::ParsedCollateral>(attest::parse_collateral(raw));
+        expiry_ = collateral_expiry(*parsed);
+        current_ = std::move(parsed);
+      } catch (const std::exception& e) {
+        if (!current_) {
+          problem = "collateral directory " + dir_ + " is not usable: " + e.what();
+          return nullptr;
+        }
+        // Keep the last good collateral; the verifier still refuses it once it has expired.
+      }
+    }
+    return current_;
+  }
+
+ private:
+  std::string dir_;
+  std::mutex mutex_;
+  std::shared_ptr<const attest::ParsedCollateral> current_;
+  attest::UnixTime expiry_ = 0;
+};
+
+Pin pin_of(const attest::RatlsVerification& v, attest::UnixTime now, bool simulated) {
+  Pin p;
+  const auto& c = *v.certificate;
+  p.cert_sha256 = attest::to_hex(c.cert_sha256);
+  p.spki_sha256 = attest::to_hex(c.spki_sha256);
+  if (v.quote.quote && v.quote.quote->enclave_report) {
+    const auto& r = *v.quote.quote->enclave_report;
+    p.mrenclave = attest::to_hex(r.mrenclave);
+    p.mrsigner = attest::to_hex(r.mrsigner);
+    p.isv_prod_id = r.isv_prod_id;
+    p.isv_svn = r.isv_svn;
+  }
+  if (v.quote.tcb_status) p.tcb_status = std::string(attest::tcb_status_name(*v.quote.tcb_status));
+  p.advisory_ids = v.quote.advisory_ids;
+  p.collateral_expiry = v.quote.collateral_expiry.value_or(0);
+  p.verified_at = now;
+  p.simulated = simulated;
+  return p;
+}
+
+std::string short_hex(const std::string& hex) {
+  return hex.size() > 16 ? hex.substr(0, 16) + "…" : hex;
+}
+
+}  // namespace
+
+std::unique_ptr<CollateralSource> make_directory_collateral_source(std::string dir) {
+  return std::make_unique<DirectoryCollateral>(std::move(dir));
+}
+
+std::string describe_errors(const std::vector<attest::Error>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += std::string(attest::status_name(e.status)) + ": " + e.message;
+  }
+  return out;
+}
+
+UpstreamVerifier::UpstreamVerifier(attest::X509Ptr root, bool simulated_root,
+                                   std::shared_ptr<CollateralSource> collateral, PinStore& pins)
+    : root_(std::move(root)),
+      simulated_root_(simulated_root),
+      collateral_(std::move(collateral)),
+      pins_(pins) {}
+
+UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView leaf_der,
+                                          attest::UnixTime now) {
+  UpstreamDecision d;
+  d.simulated = simulated_root_;
+  try {
+    pins_.reload_if_changed();
+  } catch (const std::exception& e) {
+    // A broken pins file must not weaken anything: the last good pins stay in force.
+    d.advice = std::string("pins file problem (old pins kept): ") + e.what();
+  }
+  const std::optional<PinEntry> entry = pins_.get(app.name);
+  if (entry && entry->pin) d.previous_pin = entry->pin;
+  const std::string cert_hash = attest::to_hex(attest::sha256(leaf_der));
+
+  std::string problem;
+  std::shared_ptr<const attest::ParsedCollateral> collateral =
+      collateral_ ? collateral_->get(now, problem) : nullptr;
+  if (!collateral_) problem = "no collateral source is configured (set collateral.offline)";
+
+  // Same certificate, same collateral, still inside every validity window, and still the pinned
+  // one: nothing the verification looked at can have changed.
+  {
+    std::lock_guard lock(mutex_);
+    auto it = accepted_.find(app.name + "/" + cert_hash);
+    if (it != accepted_.end() && it->second.collateral == collateral && collateral &&
+        now <= it->second.valid_until && d.previous_pin &&
+        d.previous_pin->cert_sha256 == cert_hash) {
+      d.accepted = true;
+      d.from_cache = true;
+      d.observed = it->second.pin;
+      d.format = it->second.format;
+      return d;
+    }
+  }
+
+  attest::RatlsVerifyInput in;
+  in.certificate = leaf_der;
+  in.collateral = collateral.get();
+  in.root = root_.get();
+  in.at = now;
+  attest::RatlsVerification v = attest::verify_ratls_certificate(in);
+  if (v.certificate) {
+    d.format = std::string(attest::ratls_format_name(v.certificate->format));
+    d.observed = pin_of(v, now, simulated_root_);
+  }
+  d.errors = v.errors;
+  if (!collateral && !problem.empty()) {
+    std::erase_if(d.errors, [](const attest::Error& e) {
+      return e.status == attest::Status::STATUS_MISSING_COLLATERAL;
+    });
+    d.errors.insert(d.errors.begin(), {attest::Status::STATUS_MISSING_COLLATERAL, problem});
+  }
+  if (v.quote.quote) {
+    for (auto& e : attest::apply_policy(app.policy, v.quote)) d.errors.push_back(std::move(e));
+  }
+  if (!d.errors.empty()) {
+    d.reason = d.errors.front().message;
+    d.advice = d.errors.front().status == attest::Status::STATUS_NOT_RATLS_CERTIFICATE
+                   ? "the upstream is not an enclave app with an RA-TLS certificate; if you trust "
+                     "its owner, "
+                     "use \"mode\": \"webpki\" for this app"
+                   : "check the app's policy in the configuration, or the collateral if it expired";
+    return d;
+  }
+
+  // Trust on first use of the measurements when the configuration does not name them.
+  if (!app.measurement_policy && d.previous_pin &&
+      (d.previous_pin->mrenclave != d.observed->mrenclave ||
+       d.previous_pin->mrsigner != d.observed->mrsigner)) {
+    d.reason = "the enclave's measurement changed from MRENCLAVE " +
+               short_hex(d.previous_pin->mrenclave) + " to " + short_hex(d.observed->mrenclave) +
+               " (MRSIGNER " + short_hex(d.observed->mrsigner) + ") and no policy allows it";
+    d.advice = "if this redeploy is expected, run: ratls-gateway pins accept " + app.name;
+    d.errors.push_back({attest::Status::STATUS_POLICY_MRENCLAVE_NOT_ALLOWED, d.reason});
+    pins_.set_pending(app.name, *d.observed, d.reason);
+    return d;
+  }
+  d.accepted = true;
+  if (!d.previous_pin || d.previous_pin->cert_sha256 != cert_hash) {
+    pins_.set_pin(app.name, *d.observed);
+    d.pin_changed = true;
+  }
+  attest::UnixTime valid_until = collateral_expiry(*collateral);
+  if (v.certificate) valid_until = std::min(valid_until, v.certificate->not_after);
+  std::lock_guard lock(mutex_);
+  accepted_[app.name + "/" + cert_hash] = {collateral, valid_until, *d.observed, d.format};
+  return d;
+}
+
+}  // namespace ratls::proxy
