@@ -98,11 +98,14 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
       p.get().body().data = buf.data();
       p.get().body().size = buf.size();
       beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
-      auto [ec, n] = co_await http::async_read(in, in_buffer, p, nothrow);
+      // read_some returns as soon as some body arrived: a full read would wait for 64 KiB first.
+      auto [ec, n] = co_await http::async_read_some(in, in_buffer, p, nothrow);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) co_return RelayResult::kReadFailed;
       p.get().body().size = buf.size() - p.get().body().size;
-      p.get().body().data = buf.data();
+      // No body bytes yet (e.g. only a chunk header was parsed): a null buffer tells the
+      // serializer "more to come"; a zero-size one would end a chunked body early.
+      p.get().body().data = p.get().body().size > 0 ? buf.data() : nullptr;
       p.get().body().more = !p.is_done();
     } else {
       p.get().body().data = nullptr;

@@ -10,7 +10,7 @@ BUILD_PKGS=(
   pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
 )
 # Peers the integration tests run against (real programs, never mocks).
-TEST_PKGS=(curl libnss3-tools python3)
+TEST_PKGS=(curl libnss3-tools python3 python3-websockets)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then

@@ -112,6 +112,15 @@ bool BackgroundProcess::running() {
   return true;
 }
 
+int BackgroundProcess::wait(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return -2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+}
+
 int BackgroundProcess::stop() {
   if (running()) {
     kill(-pid_, SIGTERM);

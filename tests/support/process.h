@@ -27,6 +27,9 @@ class BackgroundProcess {
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   bool running();
+  // Waits for the program to exit by itself: its exit code, -1 if killed by a signal, -2 if it
+  // is still running after `timeout_ms`.
+  int wait(int timeout_ms);
   // Exit code once stopped (-1 when killed by a signal).
   int stop();
 

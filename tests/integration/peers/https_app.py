@@ -1,0 +1,62 @@
+"""An HTTPS app for gateway tests, presenting a given (RA-TLS) certificate. Run with /usr/bin/python3.
+
+usage: https_app.py PORT CERT KEY NAME
+  GET /            -> "hello from NAME"
+  GET /truncate    -> announces 1 MB, sends 1 KB, closes (an upstream dying mid-response)
+  POST /echo       -> the request body's length and the Host/Origin the app saw, as JSON
+"""
+import http.server
+import json
+import socketserver
+import ssl
+import sys
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_text(self, code, body, content_type="text/plain"):
+        data = body.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/truncate":
+            self.send_response(200)
+            self.send_header("Content-Length", str(1 << 20))
+            self.end_headers()
+            self.wfile.write(b"x" * 1024)
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.close()
+            return
+        if self.path == "/":
+            self.send_text(200, "hello from " + NAME + "\n")
+            return
+        self.send_text(404, "not found\n")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        self.send_text(200, json.dumps({"bytes": len(body), "host": self.headers.get("Host"),
+                                        "origin": self.headers.get("Origin")}), "application/json")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+if __name__ == "__main__":
+    port, cert, key, NAME = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = Server(("127.0.0.1", port), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
