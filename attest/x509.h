@@ -52,7 +52,7 @@ Bytes crl_to_der(ByteView data);
 Bytes cert_der(const X509* cert);
 Bytes crl_der(const X509_CRL* crl);
 Bytes sha256(ByteView data);
-std::string subject_name(const X509* cert);  // RFC 2253 style, e.g. "CN=Intel SGX Root CA,O=..."
+std::string subject_name(const X509* cert);  // RFC 2253 (last RDN first): "C=US,ST=CA,...,CN=Intel SGX Root CA"
 std::string issuer_name(const X509* cert);
 std::string crl_issuer_name(const X509_CRL* crl);
 std::string common_name(const X509* cert);  // first CN of the subject, "" if none
