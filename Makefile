@@ -34,9 +34,11 @@ test: deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) fuzz
 
+# A simulated enclave app behind the gateway; DEMO_LISTEN picks the gateway's loopback address.
+DEMO_LISTEN ?= 127.0.0.1:7443
 demo: deps
 	$(MAKE) build
-	./$(BUILD_DIR)/ratls-gateway --help
+	./$(BUILD_DIR)/ratls-gateway demo --listen $(DEMO_LISTEN)
 
 # libFuzzer targets need clang; each runs for a short bounded time over its seed corpus.
 fuzz:
@@ -46,6 +48,7 @@ fuzz:
 
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
+	bash bench/gateway.sh $(BUILD_DIR)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -45,7 +45,9 @@ async function load(){const r=await fetch('/api/value');document.getElementById(
 function echo(){const s=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/ws');
  s.onopen=()=>s.send('ping from the browser');s.onmessage=e=>{document.getElementById('ws').textContent=e.data;s.close();};
  s.onerror=()=>{document.getElementById('ws').textContent='websocket error';};}
-fetch('/api/session').then(r=>r.json()).then(j=>{document.getElementById('cookie').textContent=j.cookie;}).catch(()=>{});
+// The first call sets a Secure cookie, the second shows it came back.
+fetch('/api/session').then(()=>fetch('/api/session')).then(r=>r.json())
+ .then(j=>{document.getElementById('cookie').textContent=j.cookie;}).catch(()=>{});
 echo();
 </script></body></html>
 )PAGE";
@@ -78,6 +80,9 @@ struct DemoApp::Impl {
   std::thread thread;
   std::mutex mutex;
   std::string stored = "";
+  // What browsers did, for tests that can only take a screenshot (Firefox).
+  int websocket_echoes = 0;
+  int session_cookie_seen = 0;
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
@@ -168,6 +173,8 @@ struct DemoApp::Impl {
         ws.text(ws.got_text());
         auto [wec, wn] = co_await ws.async_write(msg.data(), nothrow);
         if (wec) co_return false;
+        std::lock_guard lock(mutex);
+        ++websocket_echoes;
       }
     }
     if (path == "/api/upload" && req.method() == http::verb::post) {
@@ -223,6 +230,10 @@ struct DemoApp::Impl {
       const std::string cookie = it == req.end() ? std::string() : std::string(it->value());
       http::response<http::string_body> res{http::status::ok, version};
       res.set(http::field::content_type, "application/json");
+      if (cookie.find("demo_session=simulated") != std::string::npos) {
+        std::lock_guard lock(mutex);
+        ++session_cookie_seen;
+      }
       if (cookie.find("demo_session=") == std::string::npos) {
         res.set(http::field::set_cookie,
                 "demo_session=simulated; Path=/; Secure; HttpOnly; SameSite=Lax; Domain=" +
@@ -232,6 +243,15 @@ struct DemoApp::Impl {
           nlohmann::json{{"cookie", cookie.empty() ? "(none yet: reload)" : cookie}}.dump();
       res.keep_alive(keep);
       co_return co_await send(s, res);
+    }
+    if (path == "/api/stats") {
+      nlohmann::json reply;
+      {
+        std::lock_guard lock(mutex);
+        reply = {{"websocket_echoes", websocket_echoes},
+                 {"session_cookie_seen", session_cookie_seen}};
+      }
+      co_return co_await json_reply(s, version, keep, reply);
     }
     if (path == "/redirect") {
       http::response<http::empty_body> res{http::status::found, version};

@@ -195,20 +195,51 @@ struct GatewayServer::Impl {
     return out;
   }
 
-  void bind(const ListenAddress& address, std::optional<std::string> app) {
-    const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
+  // Binds one address; false (with `error` set) when it cannot.
+  bool bind_one(const std::string& host, std::uint16_t port, const std::string& text,
+                const std::optional<std::string>& app, std::string& error) {
     boost::system::error_code ec;
     const auto ip = asio::ip::make_address(host, ec);
-    if (ec) throw std::runtime_error("listen " + address.text + ": not an IP address");
-    tcp::endpoint ep(ip, address.port);
+    if (ec) {
+      error = "listen " + text + ": not an IP address";
+      return false;
+    }
+    tcp::endpoint ep(ip, port);
     tcp::acceptor acceptor(io);
     acceptor.open(ep.protocol(), ec);
     if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(ep, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + address.text + ": " + ec.message());
-    listeners.push_back({std::move(acceptor), std::move(app)});
+    if (ec) {
+      error = "cannot listen on " + text + ": " + ec.message();
+      return false;
+    }
+    listeners.push_back({std::move(acceptor), app});
+    return true;
+  }
+
+  void bind(const ListenAddress& address, const std::optional<std::string>& app) {
+    std::string error;
+    if (address.host != "localhost") {
+      if (!bind_one(address.host, address.port, address.text, app, error)) {
+        // A machine without IPv6 has no ::1: serving on 127.0.0.1 alone is still useful.
+        if (address.host == "::1" && !listeners.empty()) {
+          log(LogLevel::kWarning, error + " (continuing without it)");
+          return;
+        }
+        throw std::runtime_error(error);
+      }
+      return;
+    }
+    // "localhost" means both loopback addresses, as browsers may try either.
+    if (!bind_one("127.0.0.1", address.port, address.text + " (127.0.0.1)", app, error)) {
+      throw std::runtime_error(error);
+    }
+    const std::uint16_t port = listeners.back().acceptor.local_endpoint().port();
+    if (!bind_one("::1", port, address.text + " (::1)", app, error)) {
+      log(LogLevel::kWarning, error + " (continuing with 127.0.0.1 only)");
+    }
   }
 
   void start() {

@@ -10,12 +10,18 @@ BUILD_PKGS=(
   pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
 )
 # Peers the integration tests run against (real programs, never mocks).
-TEST_PKGS=(curl libnss3-tools python3 python3-websockets)
+TEST_PKGS=(curl libnss3-tools python3 python3-websockets python3-flask nginx-light
+  chromium firefox-esr)
+
+# Benchmarks only (make bench): load generators.
+BENCH_PKGS=(wrk)
 
 want=("${BUILD_PKGS[@]}")
-if [[ "${1:-}" != "--build-only" ]]; then
-  want+=("${TEST_PKGS[@]}")
-fi
+case "${1:-}" in
+  --build-only) ;;
+  --bench) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) want+=("${TEST_PKGS[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Gateway throughput against a direct TLS connection to the same upstream, measured in one run:
+# small keep-alive requests (wrk) and a large body (curl), plus the gateway's peak RSS.
+# Reports ratios (absolute numbers depend on the machine). Usage: gateway.sh BUILD_DIR [SECONDS]
+set -euo pipefail
+build=${1:-build}
+seconds=${2:-10}
+bin="$build/ratls-gateway"
+command -v wrk >/dev/null || bash "$(dirname "$0")/../scripts/install-deps.sh" --bench
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# The upstream: the demo's simulated enclave app (its own gateway is not measured).
+demo_port=$(free_port)
+"$bin" demo --listen "127.0.0.1:$demo_port" --state-dir "$tmp/demo" >"$tmp/demo.out" 2>"$tmp/demo.err" &
+pids+=($!)
+wait_port "$demo_port"
+app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
+
+# The gateway under test, alone in its process so its RSS is its own.
+gw_port=$(free_port)
+cat >"$tmp/config.json" <<JSON
+{"listen": ["127.0.0.1:$gw_port"],
+ "apps": [{"name": "bench", "upstream": "https://127.0.0.1:$app_port"}],
+ "trust": {"root_ca": "$tmp/demo/sim"},
+ "collateral": {"offline": "$tmp/demo/sim/collateral"},
+ "state_dir": "$tmp/state"}
+JSON
+"$bin" run --config "$tmp/config.json" --log-level warning 2>"$tmp/gw.err" &
+gw_pid=$!
+pids+=($gw_pid)
+wait_port "$gw_port"
+host="bench.localhost:$gw_port"
+
+rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
+direct_rps=$(wrk -t1 -c16 -d"${seconds}s" "https://127.0.0.1:$app_port/api/info" | rps)
+gateway_rps=$(wrk -t1 -c16 -d"${seconds}s" -H "Host: $host" "http://127.0.0.1:$gw_port/api/info" | rps)
+
+bytes=$((1024 * 1024 * 1024))
+direct_s=$(curl -sk -o /dev/null -w '%{time_total}' "https://127.0.0.1:$app_port/api/download?bytes=$bytes")
+gateway_s=$(curl -s -o /dev/null -w '%{time_total}' -H "Host: $host" "http://127.0.0.1:$gw_port/api/download?bytes=$bytes")
+upload="$tmp/upload.bin"
+head -c $((256 * 1024 * 1024)) /dev/zero >"$upload"
+curl -s -o /dev/null -H "Host: $host" --data-binary "@$upload" "http://127.0.0.1:$gw_port/api/upload"
+rss_kib=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$gw_pid/status")
+
+python3 - "$direct_rps" "$gateway_rps" "$direct_s" "$gateway_s" "$bytes" "$rss_kib" <<'PY'
+import sys
+d_rps, g_rps, d_s, g_s, size, rss = map(float, sys.argv[1:])
+print(f"small requests/s   direct {d_rps:10.0f}   via gateway {g_rps:10.0f}   ratio {g_rps / d_rps:.2f} (target >= 0.7)")
+d_mb, g_mb = size / d_s / 2**20, size / g_s / 2**20
+print(f"1 GiB download     direct {d_mb:7.0f} MiB/s   via gateway {g_mb:7.0f} MiB/s   ratio {g_mb / d_mb:.2f} (target >= 0.5)")
+print(f"gateway peak RSS   {rss / 1024:.1f} MiB (target < 64 MiB)")
+PY
