@@ -356,11 +356,7 @@ class DemoTest : public ::testing::Test {
     for (auto& e : extra) args.push_back(e);
     return run_command(args, 120);
   }
-  int demo_pid() const {
-    const CommandResult r =
-        run_command({"/usr/bin/pgrep", "-f", "demo --listen 127.0.0.1:" + std::to_string(port_)});
-    return std::atoi(r.out.c_str());
-  }
+  int demo_pid() const { return demo_->pid(); }
 
   TempDir dir_;
   int port_ = 0;

@@ -27,6 +27,7 @@ class BackgroundProcess {
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   bool running();
+  int pid() const { return pid_; }
   // Waits for the program to exit by itself: its exit code, -1 if killed by a signal, -2 if it
   // is still running after `timeout_ms`.
   int wait(int timeout_ms);
