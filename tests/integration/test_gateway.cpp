@@ -315,6 +315,105 @@ TEST_F(GatewayTest, UnreachableUpstreamIsA502ThatSaysSo) {
   EXPECT_EQ(r.out.substr(r.out.rfind('\n') + 1), "502");
 }
 
+// nginx (Debian) terminates TLS with a simulated RA-TLS certificate in front of a Flask app
+// (python3-flask): the gateway must relay everything a real stack does.
+TEST_F(GatewayTest, NginxAndFlaskBehindTheGateway) {
+  const int flask_port = free_loopback_port();
+  const int nginx_port = free_loopback_port();
+  const std::string public_origin = "https://127.0.0.1:" + std::to_string(nginx_port);
+  BackgroundProcess flask(
+      {"/usr/bin/python3", peer("flask_app.py"), std::to_string(flask_port), public_origin},
+      dir_.file("flask.log"));
+  ASSERT_TRUE(wait_for_port(flask_port)) << read_all(dir_.file("flask.log.stderr"));
+  const std::string cert = issue("nginx");
+  const std::string prefix = dir_.file("nginx");
+  std::filesystem::create_directories(prefix);
+  const std::string conf = dir_.write(
+      "nginx.conf",
+      "daemon off; master_process off; worker_processes 1;\n"
+      "pid " +
+          prefix + "/nginx.pid; error_log " + prefix +
+          "/error.log warn;\n"
+          "events { worker_connections 64; }\n"
+          "http { access_log off;\n"
+          "  client_body_temp_path " +
+          prefix +
+          "/body;\n"
+          "  proxy_temp_path " +
+          prefix +
+          "/proxy;\n"
+          "  fastcgi_temp_path " +
+          prefix +
+          "/fastcgi;\n"
+          "  uwsgi_temp_path " +
+          prefix +
+          "/uwsgi;\n"
+          "  scgi_temp_path " +
+          prefix +
+          "/scgi;\n"
+          "  server { listen 127.0.0.1:" +
+          std::to_string(nginx_port) +
+          " ssl;\n"
+          "    ssl_certificate " +
+          cert +
+          ".pem;\n"
+          "    ssl_certificate_key " +
+          cert +
+          ".key;\n"
+          "    client_max_body_size 0;\n"
+          "    location / { proxy_pass http://127.0.0.1:" +
+          std::to_string(flask_port) +
+          ";\n"
+          "      proxy_http_version 1.1; proxy_request_buffering off;\n"
+          "      proxy_buffering off; proxy_set_header Host $host:$server_port; } } }\n");
+  BackgroundProcess nginx({"/usr/sbin/nginx", "-p", prefix, "-c", conf}, dir_.file("nginx.log"));
+  ASSERT_TRUE(wait_for_port(nginx_port))
+      << read_all(dir_.file("nginx.log.stderr")) << read_all(prefix + "/error.log");
+  start_gateway(json::array({app("flask", nginx_port, {{"mrenclave", {kMrA}}})}));
+  const std::string origin = "http://" + host("flask");
+
+  EXPECT_EQ(curl("flask", "/").out, "flask behind nginx\n");
+  const CommandResult post = curl("flask", "/value",
+                                  {"-X", "POST", "-H", "Origin: " + origin, "-H",
+                                   "Content-Type: application/json", "-d", R"({"value":"v1"})"});
+  EXPECT_EQ(json::parse(post.out)["stored"], "v1") << post.out << post.err;
+  EXPECT_EQ(json::parse(curl("flask", "/value").out)["value"], "v1");
+
+  const CommandResult redirect = curl("flask", "/redirect", {"-D", "-", "-o", "/dev/null"});
+  EXPECT_NE(redirect.out.find("Location: " + origin + "/value"), std::string::npos) << redirect.out;
+  const CommandResult cookie = curl("flask", "/cookie", {"-D", "-", "-b", "flask_session=abc"});
+  EXPECT_NE(cookie.out.find("flask_session=abc"), std::string::npos);
+  EXPECT_EQ(cookie.out.find("Domain"), std::string::npos) << cookie.out;
+  EXPECT_NE(cookie.out.find("\"seen\":\"abc\""), std::string::npos) << cookie.out;
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(curl("flask", "/events", {"-N"}).out,
+            "data: flask 0\n\ndata: flask 1\n\ndata: flask 2\n\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+
+  constexpr long kSize = 100L * 1024 * 1024;
+  const std::string big = dir_.file("big.bin");
+  {
+    std::ofstream out(big, std::ios::binary);
+    std::vector<char> chunk(1 << 20, 'q');
+    for (long i = 0; i < kSize / (1 << 20); ++i)
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  }
+  const CommandResult up = curl(
+      "flask", "/upload", {"-X", "POST", "-H", "Origin: " + origin, "--data-binary", "@" + big});
+  EXPECT_EQ(json::parse(up.out)["bytes"], kSize) << up.out << up.err;
+  const CommandResult chunked = curl("flask", "/upload",
+                                     {"-X", "POST", "-H", "Origin: " + origin, "-H",
+                                      "Transfer-Encoding: chunked", "--data-binary", "@" + big});
+  EXPECT_EQ(json::parse(chunked.out)["bytes"], kSize) << chunked.out << chunked.err;
+  const CommandResult down = curl("flask", "/download?bytes=" + std::to_string(kSize),
+                                  {"-o", "/dev/null", "-w", "%{size_download}"});
+  EXPECT_EQ(down.out, std::to_string(kSize)) << down.err;
+  const long rss = peak_rss_kib(gateway_->pid());
+  EXPECT_GT(rss, 0);
+  EXPECT_LT(rss, 64 * 1024) << "gateway peak RSS " << rss << " KiB";
+}
+
 TEST(GatewayConfig, ErrorsNameTheKeyPathAndStopTheDaemon) {
   TempDir dir;
   const std::string path = dir.write(
