@@ -1,0 +1,150 @@
+// Host routing, the anti-rebinding and cross-site guards, and header rewriting: pure functions.
+#include <gtest/gtest.h>
+
+#include "proxy/http_rewrite.h"
+#include "proxy/routing.h"
+
+namespace ratls::proxy {
+namespace {
+
+namespace http = boost::beast::http;
+const std::vector<std::string> kApps = {"demo", "my_app"};
+
+TEST(Routing, LoopbackNamesAreTheStatusPage) {
+  for (const char* host :
+       {"localhost", "localhost:7443", "127.0.0.1:7443", "[::1]:7443", "LOCALHOST", "localhost."}) {
+    EXPECT_EQ(route_request(host, kApps, std::nullopt).kind, Route::Kind::kStatus) << host;
+  }
+}
+
+TEST(Routing, AppSubdomains) {
+  Route r = route_request("Demo.LocalHost:7443", kApps, std::nullopt);
+  EXPECT_EQ(r.kind, Route::Kind::kApp);
+  EXPECT_EQ(r.app, "demo");
+  EXPECT_EQ(r.host, "demo.localhost:7443");
+  EXPECT_EQ(route_request("my_app.localhost", kApps, std::nullopt).app, "my_app");
+  EXPECT_EQ(route_request("other.localhost:7443", kApps, std::nullopt).kind,
+            Route::Kind::kUnknownApp);
+  EXPECT_EQ(route_request("a.demo.localhost:7443", kApps, std::nullopt).kind,
+            Route::Kind::kUnknownApp);
+}
+
+TEST(Routing, ForeignAndMalformedHosts) {
+  for (const char* host : {"evil.example", "evil.example:7443", "demo.localhost.evil.example",
+                           "10.0.0.1:7443", "localhostx", "127.0.0.2"}) {
+    EXPECT_EQ(route_request(host, kApps, std::nullopt).kind, Route::Kind::kForeignHost) << host;
+  }
+  for (const char* host :
+       {"", "localhost:", "localhost:abc", "localhost:123456", "a b", "user@localhost", ":7443"}) {
+    EXPECT_EQ(route_request(host, kApps, std::nullopt).kind, Route::Kind::kBadHost) << host;
+  }
+}
+
+TEST(Routing, DedicatedListenerServesItsAppOnLoopbackNames) {
+  EXPECT_EQ(route_request("127.0.0.1:9000", kApps, std::string("demo")).app, "demo");
+  EXPECT_EQ(route_request("localhost:9000", kApps, std::string("demo")).kind, Route::Kind::kApp);
+  EXPECT_EQ(route_request("my_app.localhost:9000", kApps, std::string("demo")).kind,
+            Route::Kind::kUnknownApp);
+  EXPECT_EQ(route_request("evil.example", kApps, std::string("demo")).kind,
+            Route::Kind::kForeignHost);
+}
+
+TEST(CrossSite, SafeMethodsAndSameOriginPass) {
+  const std::string host = "demo.localhost:7443";
+  EXPECT_EQ(cross_site_refusal("GET", false, "https://evil.example", "", host), "");
+  EXPECT_EQ(cross_site_refusal("POST", false, "http://demo.localhost:7443", "same-origin", host),
+            "");
+  EXPECT_EQ(cross_site_refusal("POST", false, "", "", host), "");  // curl, scripts
+  EXPECT_EQ(cross_site_refusal("GET", true, "http://demo.localhost:7443", "", host), "");
+}
+
+TEST(CrossSite, ForeignOriginsAreRefused) {
+  const std::string host = "demo.localhost:7443";
+  EXPECT_NE(cross_site_refusal("POST", false, "https://evil.example", "", host), "");
+  EXPECT_NE(cross_site_refusal("DELETE", false, "http://other.localhost:7443", "", host), "");
+  EXPECT_NE(cross_site_refusal("PUT", false, "null", "", host), "");
+  EXPECT_NE(cross_site_refusal("GET", true, "https://evil.example", "", host),
+            "");  // WebSocket hijacking
+  EXPECT_NE(cross_site_refusal("POST", false, "", "cross-site", host), "");
+  EXPECT_NE(cross_site_refusal("POST", false, "http://demo.localhost:7444", "", host),
+            "");  // another port
+}
+
+Origins origins() {
+  return {"http://demo.localhost:7443", "https://app.example:8443", "app.example:8443"};
+}
+
+TEST(Rewrite, RequestHeadersMoveToTheUpstream) {
+  http::fields f;
+  f.set(http::field::host, "demo.localhost:7443");
+  f.set(http::field::origin, "http://demo.localhost:7443");
+  f.set(http::field::referer, "http://demo.localhost:7443/page?x=1");
+  f.set(http::field::connection, "keep-alive, X-Secret");
+  f.set("X-Secret", "hop");
+  f.set(http::field::keep_alive, "timeout=5");
+  f.set(http::field::te, "trailers");
+  f.set(http::field::proxy_authorization, "Basic Zm9v");
+  f.set(http::field::content_length, "3");
+  strip_hop_by_hop(f, false);
+  rewrite_request_headers(f, origins());
+  EXPECT_EQ(f[http::field::host], "app.example:8443");
+  EXPECT_EQ(f[http::field::origin], "https://app.example:8443");
+  EXPECT_EQ(f[http::field::referer], "https://app.example:8443/page?x=1");
+  EXPECT_EQ(f.count("X-Secret"), 0u);
+  EXPECT_EQ(f.count(http::field::connection), 0u);
+  EXPECT_EQ(f.count(http::field::keep_alive), 0u);
+  EXPECT_EQ(f.count(http::field::te), 0u);
+  EXPECT_EQ(f.count(http::field::proxy_authorization), 0u);
+  EXPECT_EQ(f[http::field::content_length], "3");  // framing is the serializer's
+}
+
+TEST(Rewrite, ForeignRefererIsDroppedAndWebSocketUpgradeKept) {
+  http::fields f;
+  f.set(http::field::referer, "https://elsewhere.example/");
+  f.set(http::field::connection, "Upgrade");
+  f.set(http::field::upgrade, "websocket");
+  EXPECT_TRUE(is_websocket_upgrade(f));
+  strip_hop_by_hop(f, true);
+  rewrite_request_headers(f, origins());
+  EXPECT_EQ(f.count(http::field::referer), 0u);
+  EXPECT_EQ(f[http::field::upgrade], "websocket");
+  EXPECT_EQ(f[http::field::connection], "upgrade");
+}
+
+TEST(Rewrite, ResponseHeadersComeBackToTheGateway) {
+  http::fields f;
+  f.set(http::field::location, "https://app.example:8443/next?a=b");
+  f.set(http::field::content_location, "https://APP.example:8443/doc");
+  f.set("Refresh", "5; url=https://app.example:8443/later");
+  f.set(http::field::access_control_allow_origin, "https://app.example:8443");
+  f.insert(http::field::set_cookie, "a=1; Domain=app.example; Path=/; Secure");
+  f.insert(http::field::set_cookie, "b=2; domain = .app.example ; HttpOnly");
+  f.insert(http::field::set_cookie, "c=3; Domainish=x");
+  f.set(http::field::strict_transport_security, "max-age=31536000");
+  f.set("Alt-Svc", "h3=\":443\"");
+  rewrite_response_headers(f, origins());
+  EXPECT_EQ(f[http::field::location], "http://demo.localhost:7443/next?a=b");
+  EXPECT_EQ(f[http::field::content_location], "http://demo.localhost:7443/doc");
+  EXPECT_EQ(f["Refresh"], "5; url=http://demo.localhost:7443/later");
+  EXPECT_EQ(f[http::field::access_control_allow_origin], "http://demo.localhost:7443");
+  std::vector<std::string> cookies;
+  for (auto it = f.find(http::field::set_cookie);
+       it != f.end() && it->name() == http::field::set_cookie; ++it) {
+    cookies.emplace_back(it->value());
+  }
+  EXPECT_EQ(cookies,
+            (std::vector<std::string>{"a=1; Path=/; Secure", "b=2; HttpOnly", "c=3; Domainish=x"}));
+  EXPECT_EQ(f.count(http::field::strict_transport_security), 0u);
+  EXPECT_EQ(f.count("Alt-Svc"), 0u);
+}
+
+TEST(Rewrite, OnlyTheExactUpstreamOriginIsMapped) {
+  EXPECT_EQ(map_upstream_url("https://app.example:8443", origins()), "http://demo.localhost:7443");
+  EXPECT_EQ(map_upstream_url("https://app.example:8443.evil.example/", origins()),
+            "https://app.example:8443.evil.example/");
+  EXPECT_EQ(map_upstream_url("https://other.example/", origins()), "https://other.example/");
+  EXPECT_EQ(map_upstream_url("/relative", origins()), "/relative");
+}
+
+}  // namespace
+}  // namespace ratls::proxy
