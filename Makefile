@@ -16,7 +16,7 @@ endif
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test demo fuzz bench format clean
+.PHONY: all deps build test demo fuzz bench format clean install
 
 all: build
 
@@ -49,6 +49,11 @@ fuzz:
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
 	bash bench/gateway.sh $(BUILD_DIR)
+
+# The binary, the systemd user units, the example configuration, the man page and the docs.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

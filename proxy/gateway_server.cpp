@@ -17,8 +17,10 @@
 #include "proxy/gateway_state.h"
 #include "proxy/http_rewrite.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/pin_store.h"
 #include "proxy/routing.h"
+#include "proxy/service_notify.h"
 
 namespace ratls::proxy {
 
@@ -52,6 +54,8 @@ struct UpstreamConn {
   UpstreamStream stream;
   beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
   std::chrono::steady_clock::time_point idle_since;
+  unsigned generation = 0;  // the configuration it was verified under
+  std::string cert_sha256;  // the certificate it presented and that was verified
 };
 
 struct DialResult {
@@ -138,7 +142,9 @@ struct GatewayServer::Impl {
         ratls_ctx(ssl::context::tls_client),
         webpki_ctx(ssl::context::tls_client),
         pins((std::filesystem::path(options.config.state_dir) / "pins.json").string()),
-        verifier(std::move(options.root), options.simulated_root, options.collateral, pins) {
+        verifier(std::make_unique<UpstreamVerifier>(std::move(options.root), options.simulated_root,
+                                                    options.collateral, pins)),
+        config(std::make_shared<const Config>(options.config)) {
     for (ssl::context* ctx : {&ratls_ctx, &webpki_ctx}) {
       SSL_CTX* native = ctx->native_handle();
       SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -158,7 +164,7 @@ struct GatewayServer::Impl {
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("cannot start: ") + e.what());
     }
-    state.configure(options.config, options.simulated_root);
+    state.configure(*config, options.simulated_root);
   }
 
   GatewayOptions options;
@@ -166,8 +172,14 @@ struct GatewayServer::Impl {
   ssl::context ratls_ctx;
   ssl::context webpki_ctx;
   PinStore pins;
-  UpstreamVerifier verifier;
+  std::unique_ptr<UpstreamVerifier> verifier;
+  // Replaced whole on reload; a request keeps the snapshot it started with.
+  std::shared_ptr<const Config> config;
+  unsigned generation = 0;
   GatewayState state;
+  Metrics metrics;
+  std::optional<asio::signal_set> reload_signals;
+  std::unique_ptr<asio::steady_timer> watchdog;
   struct Listener {
     tcp::acceptor acceptor;
     std::optional<std::string> app;
@@ -182,16 +194,16 @@ struct GatewayServer::Impl {
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::optional<asio::signal_set> signals;
 
-  const AppConfig* find_app(const std::string& name) const {
-    for (const auto& a : options.config.apps) {
+  static const AppConfig* find_app(const Config& c, const std::string& name) {
+    for (const auto& a : c.apps) {
       if (a.name == name) return &a;
     }
     return nullptr;
   }
 
-  std::vector<std::string> app_names() const {
+  static std::vector<std::string> app_names(const Config& c) {
     std::vector<std::string> out;
-    for (const auto& a : options.config.apps) out.push_back(a.name);
+    for (const auto& a : c.apps) out.push_back(a.name);
     return out;
   }
 
@@ -242,9 +254,38 @@ struct GatewayServer::Impl {
     }
   }
 
+  // Sockets systemd passed (socket activation) replace the configured general listeners.
+  bool adopt_activation_sockets() {
+    const std::vector<int> fds = activation_sockets();
+    for (int fd : fds) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+        throw std::runtime_error("socket " + std::to_string(fd) + " from systemd is not a socket");
+      }
+      tcp::acceptor acceptor(io);
+      boost::system::error_code ec;
+      acceptor.assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+      if (ec) throw std::runtime_error("cannot use the socket from systemd: " + ec.message());
+      const auto address = acceptor.local_endpoint().address();
+      if (!address.is_loopback() && !config->allow_non_loopback) {
+        throw std::runtime_error(
+            "the socket from systemd listens on " + address.to_string() +
+            ", which is not loopback; set \"allow_non_loopback\": true to allow it");
+      }
+      log(LogLevel::kInfo, "listening on " + address.to_string() + ":" +
+                               std::to_string(acceptor.local_endpoint().port()) +
+                               " (socket from systemd)");
+      listeners.push_back({std::move(acceptor), std::nullopt});
+    }
+    return !fds.empty();
+  }
+
   void start() {
-    for (const auto& l : options.config.listen) bind(l, std::nullopt);
-    for (const auto& app : options.config.apps) {
+    if (!adopt_activation_sockets()) {
+      for (const auto& l : config->listen) bind(l, std::nullopt);
+    }
+    for (const auto& app : config->apps) {
       if (app.listen) bind(*app.listen, app.name);
     }
     for (auto& l : listeners) asio::co_spawn(io, accept_loop(l), asio::detached);
@@ -264,10 +305,73 @@ struct GatewayServer::Impl {
     }
   }
 
+  std::string status_line() const {
+    std::size_t verified = 0;
+    for (const auto& a : state.snapshot()) verified += a.state == "verified" ? 1 : 0;
+    return "serving " + std::to_string(config->apps.size()) + " app(s), " +
+           std::to_string(verified) + " verified";
+  }
+
+  // SIGHUP: a valid new configuration applies to new requests; in-flight ones finish with the
+  // snapshot they hold. An invalid one is reported and the old one stays.
+  void reload() {
+    if (!options.reload) {
+      log(LogLevel::kWarning, "SIGHUP ignored: this gateway has no configuration file to re-read");
+      return;
+    }
+    notify_reloading();
+    try {
+      GatewayOptions next = options.reload();
+      if (next.config.listen.size() != config->listen.size() ||
+          !std::equal(
+              next.config.listen.begin(), next.config.listen.end(), config->listen.begin(),
+              [](const ListenAddress& a, const ListenAddress& b) { return a.text == b.text; })) {
+        log(LogLevel::kWarning, "listen addresses changed: restart the gateway to apply them");
+      }
+      if (next.config.state_dir != config->state_dir) {
+        log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
+      }
+      verifier = std::make_unique<UpstreamVerifier>(std::move(next.root), next.simulated_root,
+                                                    next.collateral, pins);
+      state.configure(next.config, next.simulated_root);
+      config = std::make_shared<const Config>(std::move(next.config));
+      ++generation;
+      pool.clear();
+      cooldown.clear();
+      log(LogLevel::kInfo,
+          "configuration reloaded: " + std::to_string(config->apps.size()) + " app(s)");
+    } catch (const std::exception& e) {
+      log(LogLevel::kError,
+          std::string("reload failed, the previous configuration stays in force: ") + e.what());
+    }
+    notify_ready(status_line());
+  }
+
+  void wait_for_reload() {
+    reload_signals->async_wait([this](boost::system::error_code ec, int) {
+      if (ec || draining) return;
+      log(LogLevel::kInfo, "received SIGHUP");
+      reload();
+      wait_for_reload();
+    });
+  }
+
+  void keep_watchdog_fed(std::chrono::microseconds interval) {
+    watchdog->expires_after(interval);
+    watchdog->async_wait([this, interval](boost::system::error_code ec) {
+      if (ec || draining) return;
+      notify_watchdog();
+      keep_watchdog_fed(interval);
+    });
+  }
+
   void begin_drain() {
     if (draining) return;
     draining = true;
+    notify_stopping();
     if (signals) signals->cancel();
+    if (reload_signals) reload_signals->cancel();
+    if (watchdog) watchdog->cancel();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
     for (auto& l : listeners) {
       boost::system::error_code ec;
@@ -288,8 +392,12 @@ struct GatewayServer::Impl {
 
   // Counts sessions so a drain ends as soon as the last one finishes.
   struct SessionCount {
-    explicit SessionCount(Impl& i) : impl(i) { ++impl.active_sessions; }
+    explicit SessionCount(Impl& i) : impl(i) {
+      ++impl.active_sessions;
+      impl.metrics.connection_opened();
+    }
     ~SessionCount() {
+      impl.metrics.connection_closed();
       if (--impl.active_sessions == 0 && impl.draining && impl.drain_timer)
         impl.drain_timer->cancel();
     }
@@ -300,8 +408,9 @@ struct GatewayServer::Impl {
 
   asio::awaitable<bool> respond(beast::tcp_stream& client, http::status status,
                                 const std::string& content_type, std::string body, bool keep_alive,
-                                unsigned version = 11) {
-    http::response<http::string_body> res{status, version};
+                                std::string app = "") {
+    metrics.request(app, static_cast<unsigned>(status));
+    http::response<http::string_body> res{status, 11};
     res.set(http::field::server, "ratls-gateway");
     res.set(http::field::content_type, content_type);
     res.set(http::field::cache_control, "no-store");
@@ -314,12 +423,14 @@ struct GatewayServer::Impl {
     co_return !ec && keep_alive && !draining;
   }
 
-  asio::awaitable<bool> respond_error(beast::tcp_stream& client, const http::fields& request,
-                                      http::status status, const std::string& title,
-                                      const std::string& message, bool keep_alive) {
+  asio::awaitable<bool> respond_error(std::string app, beast::tcp_stream& client,
+                                      const http::fields& request, http::status status,
+                                      const std::string& title, const std::string& message,
+                                      bool keep_alive) {
     if (wants_json(request)) {
       nlohmann::json j{{"error", title}, {"message", message}};
-      co_return co_await respond(client, status, "application/json", j.dump() + "\n", keep_alive);
+      co_return co_await respond(client, status, "application/json", j.dump() + "\n", keep_alive,
+                                 app);
     }
     std::string html =
         "<!doctype html><meta charset=utf-8><title>" + title + "</title><h1>" + title + "</h1><p>";
@@ -327,7 +438,7 @@ struct GatewayServer::Impl {
       html += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
     }
     html += "</p>\n";
-    co_return co_await respond(client, status, "text/html; charset=utf-8", html, keep_alive);
+    co_return co_await respond(client, status, "text/html; charset=utf-8", html, keep_alive, app);
   }
 
   asio::awaitable<bool> respond_refusal(beast::tcp_stream& client, const http::fields& request,
@@ -347,27 +458,44 @@ struct GatewayServer::Impl {
     details["errors"] = errors;
     if (wants_json(request)) {
       co_return co_await respond(client, http::status::bad_gateway, "application/json",
-                                 details.dump(2) + "\n", keep_alive);
+                                 details.dump(2) + "\n", keep_alive, app.name);
     }
     co_return co_await respond(client, http::status::bad_gateway, "text/html; charset=utf-8",
                                render_refusal_html(app.name, d.reason, d.advice, details),
-                               keep_alive);
+                               keep_alive, app.name);
   }
 
   // --- upstream connections -----------------------------------------------------------------
 
-  std::unique_ptr<UpstreamConn> take_pooled(const std::string& app) {
-    auto& idle = pool[app];
+  // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
+  // or forgotten from the CLI applies to the very next request.
+  std::unique_ptr<UpstreamConn> take_pooled(const AppConfig& app) {
+    std::optional<PinEntry> entry;
+    if (app.mode == UpstreamMode::kRatls) {
+      try {
+        pins.reload_if_changed();
+      } catch (const std::exception& e) {
+        log(LogLevel::kWarning, std::string("pins file problem (old pins kept): ") + e.what());
+      }
+      entry = pins.get(app.name);
+    }
+    auto& idle = pool[app.name];
     while (!idle.empty()) {
       auto conn = std::move(idle.back());
       idle.pop_back();
-      if (std::chrono::steady_clock::now() - conn->idle_since < kPooledMaxIdle) return conn;
+      if (std::chrono::steady_clock::now() - conn->idle_since >= kPooledMaxIdle) continue;
+      if (app.mode == UpstreamMode::kRatls &&
+          (!entry || !entry->pin || entry->pin->cert_sha256 != conn->cert_sha256)) {
+        continue;
+      }
+      return conn;
     }
     return nullptr;
   }
 
   void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn) {
-    if (draining) return;
+    // Verified under a configuration that has since been replaced: never reused.
+    if (draining || conn->generation != generation) return;
     auto& idle = pool[app];
     conn->idle_since = std::chrono::steady_clock::now();
     beast::get_lowest_layer(conn->stream).expires_never();
@@ -386,6 +514,7 @@ struct GatewayServer::Impl {
     }
     ssl::context& ctx = app.mode == UpstreamMode::kRatls ? ratls_ctx : webpki_ctx;
     auto conn = std::make_unique<UpstreamConn>(io.get_executor(), ctx);
+    conn->generation = generation;
     auto& lowest = beast::get_lowest_layer(conn->stream);
     lowest.expires_after(std::chrono::seconds(options.connect_timeout));
     auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
@@ -393,6 +522,8 @@ struct GatewayServer::Impl {
       r.error = "cannot connect to " + app.upstream + ": " + cec.message();
       co_return r;
     }
+    boost::system::error_code nodelay_ec;
+    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
     SSL* ssl = conn->stream.native_handle();
     if (!is_ip_literal(app.upstream_host)) {
       // SSL_set_tlsext_host_name without its C-style cast.
@@ -419,12 +550,22 @@ struct GatewayServer::Impl {
     X509_free(peer);
     const attest::UnixTime now = now_utc();
     if (app.mode == UpstreamMode::kWebpki) {
+      metrics.upstream_connection_opened(app.name);
       state.record_webpki(app.name, attest::to_hex(attest::sha256(der)), now);
       lowest.expires_never();
       r.conn = std::move(conn);
       co_return r;
     }
-    UpstreamDecision d = verifier.verify(app, der, now);
+    metrics.upstream_connection_opened(app.name);
+    const auto started = std::chrono::steady_clock::now();
+    UpstreamDecision d = verifier->verify(app, der, now);
+    metrics.verification(
+        app.name, d.accepted,
+        d.errors.empty() ? std::string()
+                         : std::string(attest::status_name(d.errors.front().status)),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (d.observed && d.observed->collateral_expiry)
+      metrics.collateral_expiry(app.name, d.observed->collateral_expiry);
     state.record_decision(app.name, d, now);
     if (!d.accepted) {
       log(LogLevel::kWarning,
@@ -444,6 +585,7 @@ struct GatewayServer::Impl {
           "app " + app.name + ": upstream verified" + (d.from_cache ? " (cached result)" : ""));
     }
     lowest.expires_never();
+    conn->cert_sha256 = d.observed->cert_sha256;
     r.conn = std::move(conn);
     co_return r;
   }
@@ -452,6 +594,8 @@ struct GatewayServer::Impl {
 
   asio::awaitable<void> session(tcp::socket socket, std::optional<std::string> dedicated) {
     SessionCount count(*this);
+    boost::system::error_code ignored_ec;
+    socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
     beast::tcp_stream client(std::move(socket));
     beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
     for (;;) {
@@ -496,28 +640,31 @@ struct GatewayServer::Impl {
     // A body we do not read makes the connection unusable for a next request.
     const bool body_pending = !parser.is_done();
     const bool keep_alive = req.keep_alive() && !body_pending;
+    // This request uses the configuration current when it arrived, even if a reload happens.
+    const std::shared_ptr<const Config> cfg = config;
     auto host_it = req.find(http::field::host);
     const Route route = route_request(
-        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()), app_names(),
-        dedicated);
+        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()),
+        app_names(*cfg), dedicated);
     switch (route.kind) {
       case Route::Kind::kBadHost:
-        co_return co_await respond_error(client, req, http::status::bad_request, "400 Bad Request",
-                                         "the request has no valid Host header", false);
+        co_return co_await respond_error("", client, req, http::status::bad_request,
+                                         "400 Bad Request", "the request has no valid Host header",
+                                         false);
       case Route::Kind::kForeignHost:
         co_return co_await respond_error(
-            client, req, http::status::misdirected_request, "421 Misdirected Request",
+            "", client, req, http::status::misdirected_request, "421 Misdirected Request",
             "this gateway only answers to localhost and <app>.localhost names", false);
       case Route::Kind::kUnknownApp:
         co_return co_await respond_error(
-            client, req, http::status::not_found, "404 No such app",
+            "", client, req, http::status::not_found, "404 No such app",
             "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
       case Route::Kind::kStatus:
         co_return co_await handle_status(client, req, keep_alive);
       case Route::Kind::kApp:
         break;
     }
-    const AppConfig* app = find_app(route.app);
+    const AppConfig* app = find_app(*cfg, route.app);
     if (app == nullptr) co_return false;
     const bool websocket = is_websocket_upgrade(req);
     auto header = [&](http::field f) {
@@ -530,8 +677,8 @@ struct GatewayServer::Impl {
         sfs == req.end() ? std::string_view() : std::string_view(sfs->value()), route.host);
     if (!refusal.empty()) {
       log(LogLevel::kWarning, "app " + app->name + ": refused a cross-site request: " + refusal);
-      co_return co_await respond_error(client, req, http::status::forbidden, "403 Forbidden",
-                                       refusal, false);
+      co_return co_await respond_error(app->name, client, req, http::status::forbidden,
+                                       "403 Forbidden", refusal, false);
     }
     co_return co_await proxy(client, buffer, parser, *app, route, websocket);
   }
@@ -540,7 +687,7 @@ struct GatewayServer::Impl {
                                       const http::request<http::buffer_body>& req,
                                       bool keep_alive) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      co_return co_await respond_error(client, req, http::status::method_not_allowed,
+      co_return co_await respond_error("", client, req, http::status::method_not_allowed,
                                        "405 Method Not Allowed", "the status page is read-only",
                                        false);
     }
@@ -560,7 +707,12 @@ struct GatewayServer::Impl {
       co_return co_await respond(client, http::status::ok, "text/html; charset=utf-8",
                                  render_status_html(status), keep_alive);
     }
-    co_return co_await respond_error(client, req, http::status::not_found, "404 Not Found",
+    if (path == "/metrics") {
+      co_return co_await respond(client, http::status::ok,
+                                 "text/plain; version=0.0.4; charset=utf-8",
+                                 metrics.render(now_utc()), keep_alive);
+    }
+    co_return co_await respond_error("", client, req, http::status::not_found, "404 Not Found",
                                      "the gateway serves / and " + std::string(kStatusJsonPath) +
                                          " here; apps are at http://<app>.localhost",
                                      keep_alive);
@@ -586,11 +738,11 @@ struct GatewayServer::Impl {
     for (int attempt = 0;; ++attempt) {
       if (auto it = cooldown.find(app.name);
           it != cooldown.end() && std::chrono::steady_clock::now() < it->second.first) {
-        co_return co_await respond_error(client, req, http::status::bad_gateway,
+        co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
                                          "502 Upstream unavailable",
                                          it->second.second + " (retrying shortly)", false);
       }
-      std::unique_ptr<UpstreamConn> up = take_pooled(app.name);
+      std::unique_ptr<UpstreamConn> up = take_pooled(app);
       const bool reused = up != nullptr;
       if (!up) {
         DialResult dial_result = co_await dial(app);
@@ -603,7 +755,7 @@ struct GatewayServer::Impl {
           state.record_failure(app.name, dial_result.error, now_utc());
           cooldown[app.name] = {std::chrono::steady_clock::now() + kDialCooldown,
                                 dial_result.error};
-          co_return co_await respond_error(client, req, http::status::bad_gateway,
+          co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
                                            "502 Upstream unavailable", dial_result.error, false);
         }
         up = std::move(dial_result.conn);
@@ -618,7 +770,7 @@ struct GatewayServer::Impl {
       if (wec) {
         if (can_retry) continue;
         co_return co_await respond_error(
-            client, req, http::status::bad_gateway, "502 Upstream failed",
+            app.name, client, req, http::status::bad_gateway, "502 Upstream failed",
             "writing the request to " + app.upstream + " failed: " + wec.message(), false);
       }
 
@@ -649,7 +801,7 @@ struct GatewayServer::Impl {
             co_await relay_body(client, buffer, parser, up->stream, sr, options.idle_timeout);
         if (rr == RelayResult::kReadFailed) co_return false;  // the client went away mid-body
         if (rr == RelayResult::kWriteFailed) {
-          co_return co_await respond_error(client, req, http::status::bad_gateway,
+          co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
                                            "502 Upstream failed",
                                            "the upstream stopped reading the request body", false);
         }
@@ -667,7 +819,7 @@ struct GatewayServer::Impl {
             }
             state.record_failure(app.name, "no response: " + ec.message(), now_utc());
             co_return co_await respond_error(
-                client, req, http::status::bad_gateway, "502 Upstream failed",
+                app.name, client, req, http::status::bad_gateway, "502 Upstream failed",
                 "reading the response from " + app.upstream + " failed: " + ec.message(), false);
           }
         }
@@ -687,6 +839,7 @@ struct GatewayServer::Impl {
 
       auto& res = rp->get();
       if (websocket && res.result() == http::status::switching_protocols) {
+        metrics.request(app.name, 101);
         co_return co_await tunnel(client, buffer, std::move(up), res, origins);
       }
       const bool upstream_keep_alive = res.keep_alive();
@@ -699,6 +852,7 @@ struct GatewayServer::Impl {
       client.expires_after(std::chrono::seconds(options.idle_timeout));
       auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
       if (hec) co_return false;
+      metrics.request(app.name, res.result_int());
       const RelayResult rr =
           co_await relay_body(up->stream, up->buffer, *rp, client, rsr, options.idle_timeout);
       if (rr != RelayResult::kOk) {
@@ -765,7 +919,19 @@ void GatewayServer::run(int drain_seconds) {
       impl_->begin_drain();
     }
   });
+  impl_->reload_signals.emplace(impl_->io, SIGHUP);
+  impl_->wait_for_reload();
+  if (const auto interval = watchdog_ping_interval()) {
+    impl_->watchdog = std::make_unique<asio::steady_timer>(impl_->io);
+    notify_watchdog();
+    impl_->keep_watchdog_fed(*interval);
+  }
+  notify_ready(impl_->status_line());
   impl_->io.run();
+}
+
+void GatewayServer::reload() {
+  asio::post(impl_->io, [this] { impl_->reload(); });
 }
 
 void GatewayServer::stop() {

@@ -23,6 +23,9 @@ struct GatewayOptions {
   int connect_timeout = 10;  // TCP connect + TLS handshake + verification
   int header_timeout = 30;   // a request's header from the client (slowloris)
   int idle_timeout = 60;     // a keep-alive connection, or a stalled body, with no progress
+  // Re-reads the configuration for SIGHUP (config, root, simulated_root and collateral are used);
+  // throws with a one-line reason when the new configuration is not usable. Empty: no reload.
+  std::function<GatewayOptions()> reload;
 };
 
 class GatewayServer {
@@ -39,6 +42,8 @@ class GatewayServer {
   // Serves until SIGINT/SIGTERM or stop(); then stops accepting, lets in-flight requests finish
   // (up to `drain_seconds`) and returns.
   void run(int drain_seconds = 10);
+  // Thread-safe: as SIGHUP.
+  void reload();
   // Thread-safe.
   void stop();
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 namespace ratls::proxy {
@@ -31,8 +32,17 @@ bool set_log_level(std::string_view name) {
 void log(LogLevel level, const std::string& message) {
   if (level < g_level.load()) return;
   static const char* const kNames[] = {"debug", "info", "warning", "error"};
+  // Under systemd, stderr goes to the journal (JOURNAL_STREAM is set): a "<N>" syslog priority
+  // prefix lets journalctl filter by level. No colour codes either way.
+  static const char* const kPriorities[] = {"<7>", "<6>", "<4>", "<3>"};
+  static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  const int i = static_cast<int>(level);
   std::lock_guard lock(g_mutex);
-  std::fprintf(stderr, "%s: %s\n", kNames[static_cast<int>(level)], message.c_str());
+  if (journal) {
+    std::fprintf(stderr, "%s%s\n", kPriorities[i], message.c_str());
+  } else {
+    std::fprintf(stderr, "%s: %s\n", kNames[i], message.c_str());
+  }
   std::fflush(stderr);
 }
 

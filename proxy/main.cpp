@@ -4,8 +4,10 @@
 
 #include <iostream>
 
+#include "proxy/pins_command.h"
 #include "proxy/run_command.h"
 #include "proxy/sim_command.h"
+#include "proxy/trust_command.h"
 #include "proxy/verify_command.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +29,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100, 600000));
   v->add_option("--collateral", verify.collateral_path,
                 "Collateral: dcap-qvl JSON, Cosmian evidence.json, or a directory of PCS files");
+  v->add_option("--pccs", verify.pccs,
+                "Without --collateral: collateral service base URL (default "
+                "https://api.trustedservices.intel.com; a PCCS works too)");
+  v->add_flag("--offline", verify.offline,
+              "Without --collateral: never fetch collateral, use only the cache");
+  v->add_option("--cache-dir", verify.cache_dir,
+                "Collateral cache (default $XDG_CACHE_HOME/ratls-gateway/collateral)");
   v->add_option("--at", verify.at, "Verification time, RFC 3339 (default: now)");
   v->add_option("--root-ca", verify.root_ca_file,
                 "Trust this root instead of the built-in Intel SGX Root CA (prints a warning)");
@@ -102,6 +111,42 @@ int main(int argc, char** argv) {
   d->add_option("--state-dir", demo.state_dir, "Where the demo keeps its hierarchy and pins");
   d->add_option("--log-level", demo.log_level, "debug, info (default), warning or error");
 
+  ratls::proxy::TrustOptions trust;
+  auto* t = app.add_subcommand(
+      "trust", "The local CA for https://*.localhost in the browsers' NSS databases (optional)");
+  t->require_subcommand(1);
+  for (const auto& [name, help] :
+       {std::pair{"install", "Create the local CA if needed and add it to every database"},
+        std::pair{"remove", "Remove the gateway's CAs from every database"},
+        std::pair{"status", "Show, per database, whether the local CA is installed"}}) {
+    auto* ts = t->add_subcommand(name, help);
+    ts->add_option("--home", trust.home, "Home directory whose browsers to change (default $HOME)");
+    ts->add_option("--state-dir", trust.state_dir,
+                   "Where the CA lives (default $XDG_STATE_HOME/ratls-gateway)");
+    ts->callback([&trust, action = std::string(name)] { trust.action = action; });
+  }
+
+  ratls::proxy::PinsOptions pins;
+  auto* p = app.add_subcommand(
+      "pins", "List, accept or forget pinned enclave identities (the daemon may run)");
+  p->require_subcommand(1);
+  for (auto [name, help] :
+       {std::pair{"list", "Show the pins and any refused candidate"},
+        std::pair{"accept", "Accept the refused candidate of APP (an expected redeploy)"},
+        std::pair{"forget", "Forget APP's pin: the next verified connection is pinned anew"}}) {
+    auto* ps = p->add_subcommand(name, help);
+    if (std::string_view(name) != "list") ps->add_option("app", pins.app, "App name")->required();
+    if (std::string_view(name) == "list") ps->add_flag("--json", pins.json, "Print JSON");
+    ps->add_option("--config", pins.config_path, "Configuration file (for state_dir)");
+    ps->add_option("--state-dir", pins.state_dir, "State directory holding pins.json");
+    ps->callback([&pins, name = std::string(name)] { pins.action = name; });
+  }
+  ratls::proxy::StatusOptions status;
+  auto* st = app.add_subcommand("status", "Print the running gateway's state");
+  st->add_option("--config", status.config_path, "Configuration file (for the listen address)");
+  st->add_option("--url", status.url, "The gateway's http://HOST:PORT");
+  st->add_flag("--json", status.json, "Print the status JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,8 +156,11 @@ int main(int argc, char** argv) {
   }
   if (v->parsed()) return ratls::proxy::run_verify(verify, std::cout, std::cerr);
   if (r->parsed()) return ratls::proxy::run_gateway(run, std::cout, std::cerr);
+  if (p->parsed()) return ratls::proxy::run_pins(pins, std::cout, std::cerr);
+  if (st->parsed()) return ratls::proxy::run_status(status, std::cout, std::cerr);
   if (d->parsed()) return ratls::proxy::run_demo(demo, std::cout, std::cerr);
   if (si->parsed()) return ratls::proxy::run_sim_init(sim_init, std::cout, std::cerr);
   if (sis->parsed()) return ratls::proxy::run_sim_issue(sim_issue, std::cout, std::cerr);
+  if (t->parsed()) return ratls::proxy::run_trust(trust, std::cout, std::cerr);
   return 2;
 }

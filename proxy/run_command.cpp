@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 
 #include "attest/sim/hierarchy.h"
 #include "attest/sim/pki.h"
+#include "proxy/collateral_fetcher.h"
 #include "proxy/demo_app.h"
 #include "proxy/file_io.h"
 #include "proxy/gateway_server.h"
@@ -57,11 +59,21 @@ std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t
   if (!c.collateral.offline.empty()) return make_directory_collateral_source(c.collateral.offline);
   if (!t.simulated_dir.empty())
     return make_directory_collateral_source((fs::path(t.simulated_dir) / "collateral").string());
-  return nullptr;  // fail closed with an explanation on the first ratls connection
+  // Intel PCS or the configured PCCS, cached in collateral.cache_dir (docs/collateral.md).
+  CollateralFetcherOptions fo;
+  fo.base_url = c.collateral.pccs;
+  fo.cache_dir = c.collateral.cache_dir;
+  if (t.root) fo.root = attest::clone(t.root);
+  fo.warn = [](const std::string& m) { log(LogLevel::kWarning, m); };
+  try {
+    return std::make_shared<CollateralFetcher>(std::move(fo));
+  } catch (const std::exception& e) {
+    throw ConfigError("collateral.pccs: " + std::string(e.what()));
+  }
 }
 
 int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
-          const std::string& banner) {
+          const std::string& banner, std::function<GatewayOptions()> reload = {}) {
   std::error_code ec;
   fs::create_directories(config.state_dir, ec);
   if (ec) {
@@ -70,10 +82,16 @@ int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
     return 1;
   }
   GatewayOptions o;
-  o.collateral = collateral_for(config, trust);
+  try {
+    o.collateral = collateral_for(config, trust);
+  } catch (const std::exception& e) {
+    err << "ratls-gateway: " << e.what() << "\n";
+    return 2;
+  }
   o.config = std::move(config);
   o.simulated_root = trust.simulated;
   o.root = std::move(trust.root);
+  o.reload = std::move(reload);
   try {
     GatewayServer server(std::move(o));
     server.start();
@@ -123,7 +141,17 @@ int run_gateway(const RunOptions& o, std::ostream& out, std::ostream& err) {
                 "/ -> " + app.upstream + "\n";
     }
   }
-  return serve(std::move(config), std::move(trust), out, err, banner);
+  // SIGHUP: the same steps as at start-up; any exception keeps the running configuration.
+  auto reload = [path = config.source]() {
+    GatewayOptions next;
+    next.config = load_config(path);
+    Trust t = load_trust(next.config.root_ca);
+    next.collateral = collateral_for(next.config, t);
+    next.simulated_root = t.simulated;
+    next.root = std::move(t.root);
+    return next;
+  };
+  return serve(std::move(config), std::move(trust), out, err, banner, reload);
 }
 
 int run_demo(const DemoOptions& o, std::ostream& out, std::ostream& err) {

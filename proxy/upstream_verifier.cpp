@@ -112,8 +112,11 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
   const std::string cert_hash = attest::to_hex(attest::sha256(leaf_der));
 
   std::string problem;
+  // Collateral depends on the quote (TEE, FMSPC, PCK CA). Without a readable quote there is none to
+  // ask for, and the verification below fails with the certificate's own error.
+  const std::optional<CollateralKey> key = collateral_key_for_certificate(leaf_der);
   std::shared_ptr<const attest::ParsedCollateral> collateral =
-      collateral_ ? collateral_->get(now, problem) : nullptr;
+      collateral_ && key ? collateral_->get_for(*key, now, problem) : nullptr;
   if (!collateral_) problem = "no collateral source is configured (set collateral.offline)";
 
   // Same certificate, same collateral, still inside every validity window, and still the pinned

@@ -12,6 +12,7 @@
 
 #include "attest/ratls_cert.h"
 #include "attest/verifier.h"
+#include "proxy/collateral_key.h"
 #include "proxy/config.h"
 #include "proxy/pin_store.h"
 
@@ -25,6 +26,15 @@ class CollateralSource {
   // Collateral usable at `now`, or nullptr with `problem` saying why (fail closed).
   virtual std::shared_ptr<const attest::ParsedCollateral> get(attest::UnixTime now,
                                                               std::string& problem) = 0;
+  // Collateral for a quote with `key` (its TEE, FMSPC and PCK CA). Sources holding one fixed set
+  // (an offline directory) ignore the key; the network fetcher needs it, and may block for a
+  // bounded time while it fetches.
+  virtual std::shared_ptr<const attest::ParsedCollateral> get_for(const CollateralKey& key,
+                                                                  attest::UnixTime now,
+                                                                  std::string& problem) {
+    (void)key;
+    return get(now, problem);
+  }
 };
 
 // A directory in the layout of `verify --collateral DIR`.

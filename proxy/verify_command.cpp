@@ -6,12 +6,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "attest/collateral.h"
 #include "attest/policy.h"
 #include "attest/ratls_cert.h"
 #include "attest/verifier.h"
+#include "proxy/collateral_fetcher.h"
+#include "proxy/collateral_key.h"
 #include "proxy/file_io.h"
 #include "proxy/https_url.h"
 #include "proxy/peer_certificate.h"
@@ -113,6 +116,38 @@ attest::X509Ptr load_root(const std::string& path) {
   }
 }
 
+// Without --collateral: collateral for this quote from the collateral service, or with --offline
+// from its cache only. nullptr (and an error saying why) when there is none usable at `at`.
+std::shared_ptr<const attest::ParsedCollateral> fetch_collateral(
+    const VerifyOptions& o, attest::ByteView certificate, attest::ByteView quote,
+    const attest::X509Ptr& root, attest::UnixTime at, std::ostream& err,
+    std::vector<attest::Error>& errors) {
+  const auto key = certificate.empty() ? collateral_key_for_quote(quote)
+                                       : collateral_key_for_certificate(certificate);
+  if (!key) return nullptr;  // the verification says why the quote cannot be used
+  CollateralFetcherOptions fo;
+  fo.base_url = o.pccs;
+  fo.offline = o.offline;
+  fo.cache_dir = o.cache_dir.empty() ? default_collateral_cache_dir() : o.cache_dir;
+  if (root) fo.root = attest::clone(root);
+  fo.warn = [&err](const std::string& m) { err << "warning: " << m << "\n"; };
+  std::unique_ptr<CollateralFetcher> fetcher;
+  try {
+    fetcher = std::make_unique<CollateralFetcher>(std::move(fo));
+  } catch (const std::exception& e) {
+    throw UsageError("--pccs: " + std::string(e.what()));
+  }
+  std::string problem;
+  auto collateral = fetcher->get_for(*key, at, problem);
+  if (!collateral) {
+    errors.push_back(
+        {attest::Status::STATUS_MISSING_COLLATERAL, "no usable collateral: " + problem});
+  }
+  // A refresh that came due runs in the background: let it update the cache before exiting.
+  fetcher->wait_idle(std::chrono::seconds(15));
+  return collateral;
+}
+
 // Atomic: the certificate appears whole or not at all.
 void save_certificate_pem(const std::string& path, const X509* cert) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
@@ -147,6 +182,12 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
     if (!o.save_cert.empty() && !o.quote_file.empty()) {
       throw UsageError("--save-cert needs a certificate to save (--cert or a URL), not --quote");
+    }
+    if (!o.collateral_path.empty() && (!o.pccs.empty() || !o.cache_dir.empty())) {
+      throw UsageError("--collateral cannot be combined with --pccs or --cache-dir");
+    }
+    if (o.offline && !o.pccs.empty()) {
+      throw UsageError("--offline cannot be combined with --pccs (offline never uses the network)");
     }
     VerifyOutcome outcome;
     if (o.at.empty()) {
@@ -203,8 +244,13 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
     }
 
     std::optional<attest::ParsedCollateral> collateral;
+    std::shared_ptr<const attest::ParsedCollateral> fetched;
     std::vector<attest::Error> collateral_errors;
-    if (!o.collateral_path.empty()) {
+    if (o.collateral_path.empty()) {
+      fetched =
+          fetch_collateral(o, certificate, quote, custom_root, outcome.at, err, collateral_errors);
+      if (fetched) outcome.collateral_source = fetched->raw.source;
+    } else {
       attest::Collateral raw;
       try {
         raw = load_collateral(o.collateral_path);
@@ -221,7 +267,7 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
       }
     }
 
-    const attest::ParsedCollateral* coll = collateral ? &*collateral : nullptr;
+    const attest::ParsedCollateral* coll = collateral ? &*collateral : fetched.get();
     if (!certificate.empty()) {
       attest::RatlsVerifyInput in;
       in.certificate = certificate;

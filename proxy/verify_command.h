@@ -15,7 +15,11 @@ struct VerifyOptions {
   int timeout_ms = 10000;
   std::string quote_file;
   std::string collateral_path;
-  std::string at;  // RFC 3339; empty = now
+  // Without collateral_path: the collateral service and its cache (docs/collateral.md).
+  std::string pccs;       // base URL; empty: Intel PCS
+  bool offline = false;   // never fetch: the cache only
+  std::string cache_dir;  // empty: $XDG_CACHE_HOME/ratls-gateway/collateral
+  std::string at;         // RFC 3339; empty = now
   std::string root_ca_file;
   std::vector<std::string> mrenclave;
   std::vector<std::string> mrsigner;

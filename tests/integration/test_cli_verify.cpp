@@ -98,7 +98,9 @@ TEST(CliVerify, HexQuoteFileIsDetected) {
 }
 
 TEST(CliVerify, WithoutCollateralReportsFieldsButRejects) {
-  auto r = verify({"--quote", kSgxQuote, "--at", kSgxTime, "--json"});
+  TempDir empty_cache;  // --offline: no collateral service is contacted
+  auto r = verify({"--quote", kSgxQuote, "--at", kSgxTime, "--json", "--offline", "--cache-dir",
+                   empty_cache.file("c")});
   EXPECT_EQ(r.exit_code, 1);
   json j = parse_json(r);
   EXPECT_EQ(j["verdict"], "rejected");
@@ -190,8 +192,10 @@ namespace ratls::test {
 namespace {
 
 TEST(CliVerifyCert, RealCosmianCertificateReportsItsFields) {
-  auto r = verify({"--cert", real_path("cosmian/cloud_2023-09_devcosmianio_ratls_cert.pem"), "--at",
-                   "2023-09-19T10:00:00Z", "--json"});
+  TempDir empty_cache;  // --offline: no collateral service is contacted
+  auto r =
+      verify({"--cert", real_path("cosmian/cloud_2023-09_devcosmianio_ratls_cert.pem"), "--at",
+              "2023-09-19T10:00:00Z", "--json", "--offline", "--cache-dir", empty_cache.file("c")});
   EXPECT_EQ(r.exit_code, 1);  // no collateral: never accepted
   json j = parse_json(r);
   EXPECT_EQ(j["format"], "cosmian-sgx");
@@ -204,8 +208,10 @@ TEST(CliVerifyCert, RealCosmianCertificateReportsItsFields) {
 }
 
 TEST(CliVerifyCert, DebugEnclaveAndWebPkiCertificatesAreRejected) {
-  auto debug = verify({"--cert", real_path("cosmian/teetools_2023-12_DEBUG_enclave_ratls_cert.pem"),
-                       "--at", "2024-01-10T00:00:00Z", "--json"});
+  TempDir empty_cache;  // --offline: no collateral service is contacted
+  auto debug =
+      verify({"--cert", real_path("cosmian/teetools_2023-12_DEBUG_enclave_ratls_cert.pem"), "--at",
+              "2024-01-10T00:00:00Z", "--json", "--offline", "--cache-dir", empty_cache.file("c")});
   EXPECT_EQ(debug.exit_code, 1);
   EXPECT_NE(debug.out.find("STATUS_POLICY_DEBUG_ENCLAVE"), std::string::npos) << debug.out;
   auto webpki =

@@ -79,9 +79,12 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_seco
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
-                                     const std::string& log_file) {
+                                     const std::string& log_file,
+                                     const std::vector<std::string>& extra_env) {
   pid_t pid = fork();
   if (pid == 0) {
+    // The child's own copy of the environment; the strings outlive exec's copy of them.
+    for (const auto& entry : extra_env) putenv(const_cast<char*>(entry.c_str()));
     int devnull = open("/dev/null", O_RDONLY);
     int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int err = open((log_file + ".stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

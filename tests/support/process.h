@@ -22,7 +22,8 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_seco
 // destruction or stop().
 class BackgroundProcess {
  public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_file);
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_file,
+                    const std::vector<std::string>& extra_env = {});
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;

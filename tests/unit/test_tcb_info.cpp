@@ -240,7 +240,7 @@ TEST(TcbInfoReal, CosmianMsehome) {
 std::string v2_document(const std::string& status = "UpToDate", int components = 16) {
   std::string tcb;
   for (int i = 1; i <= components; ++i) {
-    char key[32];
+    char key[64];
     std::snprintf(key, sizeof key, "\"sgxtcbcomp%02dsvn\":%d,", i, i + 100);
     tcb += key;
   }

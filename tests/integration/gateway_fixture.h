@@ -1,0 +1,169 @@
+// The gateway test fixture: a simulated hierarchy, RA-TLS upstreams (Debian python3 HTTPS apps and
+// TLS recorders), and `ratls-gateway run` with a generated configuration, all on loopback.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/process.h"
+
+namespace ratls::test {
+
+using nlohmann::json;
+
+inline const std::string kMrA(64, 'a');
+inline const std::string kMrB(64, 'b');
+
+inline std::string peer(const std::string& script) {
+  return (std::filesystem::path(RATLS_SOURCE_DIR) / "tests/integration/peers" / script).string();
+}
+
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline long peak_rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_ = dir_.file("sim");
+    const CommandResult r = run_command({gateway_binary(), "sim", "init", sim_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // An RA-TLS certificate (and key) from the simulated hierarchy; returns the name's base path.
+  std::string issue(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        gateway_binary(),        "sim", "issue", sim_, "--cert", dir_.file(name + ".pem"), "--key",
+        dir_.file(name + ".key")};
+    if (std::find(extra.begin(), extra.end(), "--mrenclave") == extra.end()) {
+      args.push_back("--mrenclave");
+      args.push_back(kMrA);
+    }
+    for (auto& e : extra) args.push_back(e);
+    const CommandResult r = run_command(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return dir_.file(name);
+  }
+
+  struct Peer {
+    int port = 0;
+    std::string record;
+    std::unique_ptr<BackgroundProcess> process;
+  };
+
+  Peer start_app(const std::string& base, const std::string& name, int port = 0) {
+    Peer p;
+    p.port = port ? port : free_loopback_port();
+    p.process = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/bin/python3", peer("https_app.py"), std::to_string(p.port),
+                                 base + ".pem", base + ".key", name},
+        dir_.file("app-" + std::to_string(p.port) + ".log"));
+    EXPECT_TRUE(wait_for_port(p.port)) << "the HTTPS app did not start";
+    return p;
+  }
+
+  Peer start_recorder(const std::string& base) {
+    Peer p;
+    p.port = free_loopback_port();
+    p.record = dir_.file("record-" + std::to_string(p.port));
+    p.process = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/bin/python3", peer("tls_recorder.py"),
+                                 std::to_string(p.port), base + ".pem", base + ".key", p.record},
+        dir_.file("recorder-" + std::to_string(p.port) + ".log"));
+    EXPECT_TRUE(wait_for_port(p.port)) << "the TLS recorder did not start";
+    return p;
+  }
+
+  static json app(const std::string& name, int port, json policy = json::object()) {
+    json a = {{"name", name}, {"upstream", "https://127.0.0.1:" + std::to_string(port)}};
+    if (!policy.empty()) a["policy"] = policy;
+    return a;
+  }
+
+  json config_for(const json& apps) {
+    if (port_ == 0) port_ = free_loopback_port();
+    return {{"listen", {"127.0.0.1:" + std::to_string(port_)}},
+            {"apps", apps},
+            {"trust", {{"root_ca", sim_}}},
+            {"collateral", {{"offline", sim_ + "/collateral"}}},
+            {"state_dir", dir_.file("state")}};
+  }
+
+  // Starts `ratls-gateway run` on the configuration; `wrapper` goes before the binary (e.g.
+  // systemd-socket-activate), `env` adds NAME=VALUE entries to its environment.
+  void start_gateway(const json& apps, std::vector<std::string> wrapper = {},
+                     std::vector<std::string> env = {}) {
+    config_path_ = dir_.write("config.json", config_for(apps).dump(2));
+    log_ = dir_.file("gateway.log");
+    std::vector<std::string> argv = wrapper;
+    for (const std::string& a : {gateway_binary(), std::string("run"), std::string("--config"),
+                                 config_path_, std::string("--log-level"), std::string("debug")}) {
+      argv.push_back(a);
+    }
+    gateway_ = std::make_unique<BackgroundProcess>(argv, log_, env);
+    ASSERT_TRUE(wait_for_port(port_)) << read_all(log_ + ".stderr");
+  }
+
+  std::string host(const std::string& app) const {
+    return app + ".localhost:" + std::to_string(port_);
+  }
+
+  CommandResult curl(const std::string& app, const std::string& path,
+                     std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"/usr/bin/curl",
+                                     "-sS",
+                                     "-m",
+                                     "30",
+                                     "--resolve",
+                                     host(app) + ":127.0.0.1",
+                                     "http://" + host(app) + path};
+    for (auto& e : extra) args.push_back(e);
+    return run_command(args);
+  }
+
+  json status() {
+    const CommandResult r = run_command(
+        {"/usr/bin/curl", "-sS", "-m", "10", "-H", "Host: localhost:" + std::to_string(port_),
+         "http://127.0.0.1:" + std::to_string(port_) + "/.well-known/ratls-gateway/status.json"});
+    try {
+      return json::parse(r.out);
+    } catch (const std::exception&) {
+      ADD_FAILURE() << "status.json is not JSON: " << r.out << r.err;
+      return {};
+    }
+  }
+
+  static const json& app_status(const json& s, const std::string& name) {
+    for (const auto& a : s["apps"]) {
+      if (a["name"] == name) return a;
+    }
+    static const json none;
+    ADD_FAILURE() << "no app " << name << " in status";
+    return none;
+  }
+
+  TempDir dir_;
+  std::string sim_;
+  int port_ = 0;
+  std::string log_;
+  std::string config_path_;
+  std::unique_ptr<BackgroundProcess> gateway_;
+};
+
+}  // namespace ratls::test
