@@ -699,8 +699,9 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     throw ConfigError("invalid JSON: " + std::string(message));
   }
   if (!root.is_object()) throw ConfigError("top level: expected a JSON object");
-  check_keys(root, "",
-             {"listen", "allow_non_loopback", "apps", "collateral", "trust", "state_dir"});
+  check_keys(
+      root, "",
+      {"listen", "tls_listen", "allow_non_loopback", "apps", "collateral", "trust", "state_dir"});
 
   Config config;
   if (const json* a = find(root, "allow_non_loopback")) {
@@ -722,6 +723,19 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     for (const char* text : {"127.0.0.1:7443", "[::1]:7443"}) {
       config.listen.push_back(*parse_listen_address(text));
       taken.push_back({config.listen.back(), "listen (default)"});
+    }
+  }
+
+  // The optional https listener: loopback only, whatever allow_non_loopback says, because its
+  // certificates come from the local CA, which can only name loopback hosts.
+  if (const json* l = find(root, "tls_listen")) {
+    get_array(*l, "tls_listen", "\"host:port\" strings");
+    for (std::size_t i = 0; i < l->size(); ++i) {
+      const std::string path = element("tls_listen", i);
+      ListenAddress address = parse_listen_value((*l)[i], path, false);
+      check_collisions(address, path, taken);
+      taken.push_back({address, path});
+      config.tls_listen.push_back(std::move(address));
     }
   }
 

@@ -35,7 +35,7 @@ struct AppConfig {
   UpstreamMode mode = UpstreamMode::kRatls;
   std::optional<ListenAddress> listen;  // dedicated loopback listener for this app
   attest::Policy policy;                // signer_key already turned into an MRSIGNER entry
-  bool measurement_policy = false;      // true when policy.mrenclave was given (no trust on first use)
+  bool measurement_policy = false;  // true when policy.mrenclave was given (no trust on first use)
 };
 
 struct CollateralConfig {
@@ -45,7 +45,8 @@ struct CollateralConfig {
 };
 
 struct Config {
-  std::vector<ListenAddress> listen;  // default 127.0.0.1:7443 and [::1]:7443
+  std::vector<ListenAddress> listen;      // default 127.0.0.1:7443 and [::1]:7443
+  std::vector<ListenAddress> tls_listen;  // optional https://<app>.localhost listeners (local CA)
   bool allow_non_loopback = false;
   std::vector<AppConfig> apps;
   CollateralConfig collateral;

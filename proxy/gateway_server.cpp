@@ -16,6 +16,7 @@
 
 #include "proxy/gateway_state.h"
 #include "proxy/http_rewrite.h"
+#include "proxy/local_ca.h"
 #include "proxy/log.h"
 #include "proxy/metrics.h"
 #include "proxy/pin_store.h"
@@ -179,10 +180,14 @@ struct GatewayServer::Impl {
   GatewayState state;
   Metrics metrics;
   std::optional<asio::signal_set> reload_signals;
+  // The optional https listener: certificates for <app>.localhost from the local CA, chosen by SNI.
+  std::optional<LocalCa> local_ca;
+  std::unique_ptr<ssl::context> tls_server_ctx;
   std::unique_ptr<asio::steady_timer> watchdog;
   struct Listener {
     tcp::acceptor acceptor;
     std::optional<std::string> app;
+    bool tls = false;  // https://<app>.localhost with local-CA certificates
   };
   std::vector<Listener> listeners;
   std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
@@ -281,6 +286,46 @@ struct GatewayServer::Impl {
     return !fds.empty();
   }
 
+  static int select_certificate(SSL* ssl, int* alert, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    // Without SNI (an IP literal in the URL) there is no name to certify but localhost.
+    std::string host = name != nullptr ? name : "localhost";
+    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    try {
+      const auto leaf = self->local_ca->leaf_for(host, now_utc());
+      if (SSL_use_certificate(ssl, leaf->certificate.get()) != 1 ||
+          SSL_use_PrivateKey(ssl, leaf->key.get()) != 1) {
+        *alert = SSL_AD_INTERNAL_ERROR;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+      }
+    } catch (const std::exception& e) {
+      log(LogLevel::kWarning, "https listener: no certificate for \"" + host + "\": " + e.what());
+      *alert = SSL_AD_UNRECOGNIZED_NAME;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+  }
+
+  void start_tls_listeners() {
+    if (config->tls_listen.empty()) return;
+    local_ca = LocalCa::load_or_create(config->state_dir, now_utc());
+    tls_server_ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* native = tls_server_ctx->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    // SSL_CTX_set_tlsext_servername_callback/_arg without their C-style casts.
+    SSL_CTX_callback_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(&Impl::select_certificate));
+    SSL_CTX_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, this);
+    for (const auto& l : config->tls_listen) {
+      const std::size_t before = listeners.size();
+      bind(l, std::nullopt);  // "localhost" may add two
+      for (std::size_t i = before; i < listeners.size(); ++i) listeners[i].tls = true;
+    }
+    log(LogLevel::kInfo, "https listener uses the local CA " + local_ca->certificate_path() +
+                             " (install it in browsers with: ratls-gateway trust install)");
+  }
+
   void start() {
     if (!adopt_activation_sockets()) {
       for (const auto& l : config->listen) bind(l, std::nullopt);
@@ -288,6 +333,7 @@ struct GatewayServer::Impl {
     for (const auto& app : config->apps) {
       if (app.listen) bind(*app.listen, app.name);
     }
+    start_tls_listeners();
     for (auto& l : listeners) asio::co_spawn(io, accept_loop(l), asio::detached);
   }
 
@@ -301,7 +347,11 @@ struct GatewayServer::Impl {
         co_await t.async_wait(nothrow);
         continue;
       }
-      asio::co_spawn(io, session(std::move(socket), l.app), asio::detached);
+      if (l.tls) {
+        asio::co_spawn(io, tls_session(std::move(socket), l.app), asio::detached);
+      } else {
+        asio::co_spawn(io, session(std::move(socket), l.app), asio::detached);
+      }
     }
   }
 
@@ -406,7 +456,8 @@ struct GatewayServer::Impl {
 
   // --- simple responses ---------------------------------------------------------------------
 
-  asio::awaitable<bool> respond(beast::tcp_stream& client, http::status status,
+  template <class Client>
+  asio::awaitable<bool> respond(Client& client, http::status status,
                                 const std::string& content_type, std::string body, bool keep_alive,
                                 std::string app = "") {
     metrics.request(app, static_cast<unsigned>(status));
@@ -418,15 +469,15 @@ struct GatewayServer::Impl {
     res.body() = std::move(body);
     res.keep_alive(keep_alive && !draining);
     res.prepare_payload();
-    client.expires_after(std::chrono::seconds(options.idle_timeout));
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
     auto [ec, n] = co_await http::async_write(client, res, nothrow);
     co_return !ec && keep_alive && !draining;
   }
 
-  asio::awaitable<bool> respond_error(std::string app, beast::tcp_stream& client,
-                                      const http::fields& request, http::status status,
-                                      const std::string& title, const std::string& message,
-                                      bool keep_alive) {
+  template <class Client>
+  asio::awaitable<bool> respond_error(std::string app, Client& client, const http::fields& request,
+                                      http::status status, const std::string& title,
+                                      const std::string& message, bool keep_alive) {
     if (wants_json(request)) {
       nlohmann::json j{{"error", title}, {"message", message}};
       co_return co_await respond(client, status, "application/json", j.dump() + "\n", keep_alive,
@@ -441,7 +492,8 @@ struct GatewayServer::Impl {
     co_return co_await respond(client, status, "text/html; charset=utf-8", html, keep_alive, app);
   }
 
-  asio::awaitable<bool> respond_refusal(beast::tcp_stream& client, const http::fields& request,
+  template <class Client>
+  asio::awaitable<bool> respond_refusal(Client& client, const http::fields& request,
                                         const AppConfig& app, const UpstreamDecision& d,
                                         bool keep_alive) {
     nlohmann::json details{{"error", "upstream not verified"},
@@ -597,23 +649,47 @@ struct GatewayServer::Impl {
     boost::system::error_code ignored_ec;
     socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
     beast::tcp_stream client(std::move(socket));
+    co_await serve_connection(client, dedicated, false);
+    client.socket().shutdown(tcp::socket::shutdown_both, ignored_ec);
+    client.close();
+  }
+
+  asio::awaitable<void> tls_session(tcp::socket socket, std::optional<std::string> dedicated) {
+    SessionCount count(*this);
+    boost::system::error_code ignored_ec;
+    socket.set_option(tcp::no_delay(true), ignored_ec);
+    ssl::stream<beast::tcp_stream> client(beast::tcp_stream(std::move(socket)), *tls_server_ctx);
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
+    auto [hec] = co_await client.async_handshake(ssl::stream_base::server, nothrow);
+    if (!hec) {
+      co_await serve_connection(client, dedicated, true);
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(2));
+      co_await client.async_shutdown(nothrow);
+    }
+    beast::get_lowest_layer(client).close();
+  }
+
+  template <class Client>
+  asio::awaitable<void> serve_connection(Client& client,
+                                         const std::optional<std::string>& dedicated, bool tls) {
     beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
     for (;;) {
       if (draining) break;
       http::request_parser<http::buffer_body> parser;
       parser.header_limit(kHeaderLimit);
       parser.body_limit(boost::none);  // bodies are streamed, never held whole
-      client.expires_after(std::chrono::seconds(options.header_timeout));
-      idle_clients.insert(&client);
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
+      idle_clients.insert(&beast::get_lowest_layer(client));
       auto [ec, n] = co_await http::async_read_header(client, buffer, parser, nothrow);
-      idle_clients.erase(&client);
+      idle_clients.erase(&beast::get_lowest_layer(client));
       if (ec) {
         if (ec == http::error::header_limit) {
           co_await respond(client, http::status::request_header_fields_too_large, "text/plain",
                            "header too large\n", false);
         } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
                    ec != asio::error::operation_aborted && ec != asio::error::eof &&
-                   ec != asio::error::connection_reset && ec != asio::error::bad_descriptor) {
+                   ec != asio::error::connection_reset && ec != asio::error::bad_descriptor &&
+                   ec != ssl::error::stream_truncated) {
           co_await respond(client, http::status::bad_request, "text/plain", "malformed request\n",
                            false);
         }
@@ -621,21 +697,19 @@ struct GatewayServer::Impl {
       }
       bool keep = false;
       try {
-        keep = co_await handle(client, buffer, parser, dedicated);
+        keep = co_await handle(client, buffer, parser, dedicated, tls);
       } catch (const std::exception& e) {
         log(LogLevel::kError, std::string("request failed: ") + e.what());
         keep = false;
       }
       if (!keep) break;
     }
-    boost::system::error_code ignored;
-    client.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    client.close();
   }
 
-  asio::awaitable<bool> handle(beast::tcp_stream& client, beast::flat_buffer& buffer,
+  template <class Client>
+  asio::awaitable<bool> handle(Client& client, beast::flat_buffer& buffer,
                                http::request_parser<http::buffer_body>& parser,
-                               const std::optional<std::string>& dedicated) {
+                               const std::optional<std::string>& dedicated, bool tls) {
     auto& req = parser.get();
     // A body we do not read makes the connection unusable for a next request.
     const bool body_pending = !parser.is_done();
@@ -680,11 +754,11 @@ struct GatewayServer::Impl {
       co_return co_await respond_error(app->name, client, req, http::status::forbidden,
                                        "403 Forbidden", refusal, false);
     }
-    co_return co_await proxy(client, buffer, parser, *app, route, websocket);
+    co_return co_await proxy(client, buffer, parser, *app, route, websocket, tls);
   }
 
-  asio::awaitable<bool> handle_status(beast::tcp_stream& client,
-                                      const http::request<http::buffer_body>& req,
+  template <class Client>
+  asio::awaitable<bool> handle_status(Client& client, const http::request<http::buffer_body>& req,
                                       bool keep_alive) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       co_return co_await respond_error("", client, req, http::status::method_not_allowed,
@@ -718,14 +792,16 @@ struct GatewayServer::Impl {
                                      keep_alive);
   }
 
-  asio::awaitable<bool> proxy(beast::tcp_stream& client, beast::flat_buffer& buffer,
+  template <class Client>
+  asio::awaitable<bool> proxy(Client& client, beast::flat_buffer& buffer,
                               http::request_parser<http::buffer_body>& parser, const AppConfig& app,
-                              const Route& route, bool websocket) {
+                              const Route& route, bool websocket, bool tls) {
     auto& req = parser.get();
     const bool client_keep_alive = req.keep_alive();
     const http::verb method = req.method();
     const bool has_body = !parser.is_done();
-    Origins origins{"http://" + route.host, "https://" + authority_of(app), authority_of(app)};
+    Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
+                    authority_of(app)};
     strip_hop_by_hop(req, websocket);
     rewrite_request_headers(req, origins);
     req.version(11);
@@ -791,7 +867,7 @@ struct GatewayServer::Impl {
         // The upstream is verified and has our header: let the client send its body. Many servers
         // never answer Expect themselves, so the gateway does (the Expect field is not forwarded).
         http::response<http::empty_body> cont{http::status::continue_, 11};
-        client.expires_after(std::chrono::seconds(options.idle_timeout));
+        beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
         auto [cec, cn] = co_await http::async_write(client, cont, nothrow);
         if (cec) co_return false;
         sent_continue = true;
@@ -827,7 +903,7 @@ struct GatewayServer::Impl {
         if (code >= 100 && code < 200 && code != 101) {
           http::response<http::empty_body> interim{rp->get().result(), 11};
           for (const auto& f : rp->get()) interim.insert(f.name_string(), f.value());
-          client.expires_after(std::chrono::seconds(options.idle_timeout));
+          beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
           auto [iec, in] = co_await http::async_write(client, interim, nothrow);
           if (iec) co_return false;
           rp.reset();
@@ -849,7 +925,7 @@ struct GatewayServer::Impl {
       res.keep_alive(keep);
       res.version(11);
       http::response_serializer<http::buffer_body> rsr{res};
-      client.expires_after(std::chrono::seconds(options.idle_timeout));
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
       auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
       if (hec) co_return false;
       metrics.request(app.name, res.result_int());
@@ -868,16 +944,17 @@ struct GatewayServer::Impl {
     }
   }
 
-  asio::awaitable<bool> tunnel(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
+  template <class Client>
+  asio::awaitable<bool> tunnel(Client& client, beast::flat_buffer& client_buffer,
                                std::unique_ptr<UpstreamConn> up,
                                http::response<http::buffer_body>& res, const Origins& origins) {
     http::response<http::empty_body> switching{http::status::switching_protocols, 11};
     for (const auto& f : res) switching.insert(f.name_string(), f.value());
     rewrite_response_headers(switching, origins);
-    client.expires_after(std::chrono::seconds(options.idle_timeout));
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
     auto [ec, n] = co_await http::async_write(client, switching, nothrow);
     if (ec) co_return false;
-    client.expires_never();
+    beast::get_lowest_layer(client).expires_never();
     beast::get_lowest_layer(up->stream).expires_never();
     // Bytes already read past the headers belong to the tunnel.
     if (client_buffer.size() > 0) {

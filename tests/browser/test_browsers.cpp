@@ -8,17 +8,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/integration/gateway_fixture.h"
 #include "tests/support/process.h"
 
 namespace ratls::test {
 namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Browsers : public ::testing::Test {
  protected:
@@ -88,6 +82,87 @@ TEST_F(Browsers, FirefoxLoadsThePageThroughTheGateway) {
     if (!seen) usleep(100000);
   }
   EXPECT_TRUE(seen) << stats().dump();
+}
+
+}  // namespace
+}  // namespace ratls::test
+
+// The optional https listener: with the local CA installed by `trust install`, Firefox ESR (a fresh
+// profile) and Chromium (its HOME's NSS database) load https://alpha.localhost:PORT/ through the
+// gateway; the verification of the enclave app happens behind it as on the http listener.
+namespace ratls::test {
+namespace {
+
+class HttpsBrowsers : public GatewayTest {
+ protected:
+  void start() {
+    app_ = start_app(issue("a"), "app-a");
+    tls_port_ = free_loopback_port();
+    extra_config_["tls_listen"] = {"127.0.0.1:" + std::to_string(tls_port_)};
+    start_gateway(json::array({app("alpha", app_.port, {{"mrenclave", {kMrA}}})}));
+    ASSERT_TRUE(wait_for_port(tls_port_));
+    home_ = dir_.file("home");
+    std::filesystem::create_directories(home_);
+  }
+  CommandResult trust_install() {
+    return run_command(
+        {gateway_binary(), "trust", "install", "--home", home_, "--state-dir", dir_.file("state")});
+  }
+  std::string url() const { return "https://alpha.localhost:" + std::to_string(tls_port_) + "/"; }
+  bool verified_by_gateway() {
+    const json s = status();
+    return !s.is_null() && app_status(s, "alpha")["state"] == "verified";
+  }
+
+  Peer app_;
+  int tls_port_ = 0;
+  std::string home_;
+};
+
+TEST_F(HttpsBrowsers, FirefoxTrustsTheGatewayAfterTrustInstall) {
+  start();
+  const std::string profile = home_ + "/.mozilla/firefox/gw.default-esr";
+  std::filesystem::create_directories(profile);
+  std::ofstream(home_ + "/.mozilla/firefox/profiles.ini")
+      << "[Profile0]\nName=default-esr\nIsRelative=1\nPath=gw.default-esr\nDefault=1\n\n"
+      << "[General]\nStartWithLastProfile=1\nVersion=2\n";
+  // The profile's database, as Firefox creates it on first run (certutil: test-only tool).
+  ASSERT_EQ(run_command({"/usr/bin/certutil", "-N", "-d", "sql:" + profile, "--empty-password"})
+                .exit_code,
+            0);
+  const CommandResult r = trust_install();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string shot = dir_.file("firefox-https.png");
+  const CommandResult ff =
+      run_command({"/usr/bin/timeout", "90", "/usr/bin/firefox-esr", "--headless", "--no-remote",
+                   "--profile", profile, "--window-size=1024,700", "--screenshot", shot, url()},
+                  120);
+  ASSERT_TRUE(std::filesystem::exists(shot)) << ff.err;
+  EXPECT_TRUE(verified_by_gateway());
+  std::error_code ec;
+  std::filesystem::copy_file(shot, "firefox-https-gateway.png",
+                             std::filesystem::copy_options::overwrite_existing, ec);
+}
+
+TEST_F(HttpsBrowsers, ChromiumTrustsTheGatewayOnlyAfterTrustInstall) {
+  start();
+  auto chromium = [&](const std::string& shot) {
+    return run_command(
+        {"/usr/bin/env", "HOME=" + home_, "/usr/bin/chromium", "--headless", "--no-sandbox",
+         "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir_.file("chromium"),
+         "--screenshot=" + shot, url()},
+        90);
+  };
+  const std::string refused = dir_.file("chromium-refused.png");
+  chromium(refused);
+  EXPECT_FALSE(std::filesystem::exists(refused)) << "Chromium loaded the page without the CA";
+  const CommandResult r = trust_install();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string shot = dir_.file("chromium-https.png");
+  const CommandResult c = chromium(shot);
+  ASSERT_TRUE(std::filesystem::exists(shot)) << c.err << r.out;
+  EXPECT_TRUE(verified_by_gateway());
 }
 
 }  // namespace

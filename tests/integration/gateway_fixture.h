@@ -98,11 +98,13 @@ class GatewayTest : public ::testing::Test {
 
   json config_for(const json& apps) {
     if (port_ == 0) port_ = free_loopback_port();
-    return {{"listen", {"127.0.0.1:" + std::to_string(port_)}},
-            {"apps", apps},
-            {"trust", {{"root_ca", sim_}}},
-            {"collateral", {{"offline", sim_ + "/collateral"}}},
-            {"state_dir", dir_.file("state")}};
+    json c = {{"listen", {"127.0.0.1:" + std::to_string(port_)}},
+              {"apps", apps},
+              {"trust", {{"root_ca", sim_}}},
+              {"collateral", {{"offline", sim_ + "/collateral"}}},
+              {"state_dir", dir_.file("state")}};
+    for (const auto& [key, value] : extra_config_.items()) c[key] = value;
+    return c;
   }
 
   // Starts `ratls-gateway run` on the configuration; `wrapper` goes before the binary (e.g.
@@ -163,6 +165,7 @@ class GatewayTest : public ::testing::Test {
   int port_ = 0;
   std::string log_;
   std::string config_path_;
+  json extra_config_ = json::object();  // more top-level keys for the configuration
   std::unique_ptr<BackgroundProcess> gateway_;
 };
 

@@ -272,6 +272,47 @@ TEST_F(GatewayTest, NginxAndFlaskBehindTheGateway) {
   EXPECT_LT(rss, 64 * 1024) << "gateway peak RSS " << rss << " KiB";
 }
 
+TEST_F(GatewayTest, HttpsListenerServesAppsWithLocalCaCertificates) {
+  Peer a = start_app(issue("a"), "app-a");
+  const int tls_port = free_loopback_port();
+  extra_config_["tls_listen"] = {"127.0.0.1:" + std::to_string(tls_port)};
+  start_gateway(json::array({app("alpha", a.port, {{"mrenclave", {kMrA}}})}));
+  ASSERT_TRUE(wait_for_port(tls_port));
+  const std::string ca = dir_.file("state/local-ca/ca.pem");
+  ASSERT_TRUE(std::filesystem::exists(ca)) << read_all(log_ + ".stderr");
+  const std::string authority = "alpha.localhost:" + std::to_string(tls_port);
+  auto https = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"/usr/bin/curl",         "-sS", "-m", "20", "--resolve",
+                                     authority + ":127.0.0.1"};
+    for (auto& e : extra) args.push_back(e);
+    return run_command(args);
+  };
+  const CommandResult ok = https({"--cacert", ca, "https://" + authority + "/"});
+  EXPECT_EQ(ok.out, "hello from app-a\n") << ok.err;
+  // Same guards on the https side: a same-origin POST passes, a foreign origin does not.
+  const CommandResult post =
+      https({"--cacert", ca, "-X", "POST", "-d", "x", "-H", "Origin: https://" + authority,
+             "https://" + authority + "/echo"});
+  EXPECT_EQ(json::parse(post.out)["origin"], "https://127.0.0.1:" + std::to_string(a.port))
+      << post.out;
+  const CommandResult foreign =
+      https({"--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "x", "-H",
+             "Origin: https://evil.example", "https://" + authority + "/echo"});
+  EXPECT_EQ(foreign.out, "403");
+  // Without the CA the certificate is not trusted; for a name outside *.localhost there is none.
+  EXPECT_EQ(https({"https://" + authority + "/"}).exit_code, 60);
+  const CommandResult other =
+      run_command({"/usr/bin/curl", "-sS", "-m", "20", "--cacert", ca, "--resolve",
+                   "evil.example:" + std::to_string(tls_port) + ":127.0.0.1",
+                   "https://evil.example:" + std::to_string(tls_port) + "/"});
+  EXPECT_NE(other.exit_code, 0);
+  // The status page over https too.
+  const CommandResult page = run_command(
+      {"/usr/bin/curl", "-sS", "-m", "20", "--cacert", ca,
+       "https://localhost:" + std::to_string(tls_port) + "/.well-known/ratls-gateway/status.json"});
+  EXPECT_EQ(json::parse(page.out)["apps"][0]["state"], "verified") << page.out << page.err;
+}
+
 TEST(GatewayConfig, ErrorsNameTheKeyPathAndStopTheDaemon) {
   TempDir dir;
   const std::string path = dir.write(
