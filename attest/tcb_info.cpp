@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "attest/json_fields.h"
 #include "attest/json_raw.h"
 #include "attest/status.h"
 
@@ -14,77 +15,15 @@ namespace {
 using nlohmann::json;
 
 constexpr Status kFormat = Status::STATUS_SGX_TCB_INFO_UNSUPPORTED_FORMAT;
+constexpr JsonFields kFields{kFormat};
 // Real TCB infos are 5..40 KB; dcap-qvl caps collateral fields at 1 MiB too.
 constexpr std::size_t kMaxSize = 1 << 20;
-
-// Document text echoed in a message: printable ASCII only, bounded, so messages stay one line.
-std::string shown(std::string_view s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size() && i < 64; ++i) {
-    out.push_back(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?');
-  }
-  if (s.size() > 64) out += "...";
-  return out + "\"";
-}
-
-[[noreturn]] void bad(const std::string& path, const std::string& what) {
-  fail(kFormat, path + ": " + what);
-}
-
-const json& member(const json& obj, const std::string& path, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end()) bad(path + "." + key, "missing");
-  return *it;
-}
-
-const json& object_member(const json& obj, const std::string& path, const char* key) {
-  const json& v = member(obj, path, key);
-  if (!v.is_object()) bad(path + "." + key, "not an object");
-  return v;
-}
-
-const json& array_member(const json& obj, const std::string& path, const char* key) {
-  const json& v = member(obj, path, key);
-  if (!v.is_array()) bad(path + "." + key, "not an array");
-  return v;
-}
-
-std::string string_member(const json& obj, const std::string& path, const char* key) {
-  const json& v = member(obj, path, key);
-  if (!v.is_string()) bad(path + "." + key, "not a string");
-  return v.get<std::string>();
-}
-
-// A JSON integer in 0..max (floats, negatives and larger values are refused).
-std::uint64_t uint_member(const json& obj, const std::string& path, const char* key,
-                          std::uint64_t max) {
-  const json& v = member(obj, path, key);
-  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max) {
-    bad(path + "." + key, "not an integer in 0.." + std::to_string(max));
-  }
-  return v.get<std::uint64_t>();
-}
-
-template <std::size_t N>
-std::array<std::uint8_t, N> hex_member(const json& obj, const std::string& path, const char* key) {
-  const std::string text = string_member(obj, path, key);
-  auto bytes = from_hex_fixed<N>(text);
-  if (!bytes) bad(path + "." + key, "not " + std::to_string(N * 2) + " hex digits");
-  return *bytes;
-}
-
-UnixTime date_member(const json& obj, const std::string& path, const char* key) {
-  const std::string text = string_member(obj, path, key);
-  auto t = parse_rfc3339(text);
-  if (!t) bad(path + "." + key, "not an RFC 3339 date: " + shown(text));
-  return *t;
-}
 
 // Platform levels may carry any of Intel's seven TCB statuses; QE and TDX module levels only
 // UpToDate, OutOfDate or Revoked (attestation-spec §2.5). The TDRelaunch* values are verdicts the
 // verifier derives, never Intel's JSON.
 TcbStatus status_member(const json& obj, const std::string& path, bool isv_level) {
-  const std::string text = string_member(obj, path, "tcbStatus");
+  const std::string text = kFields.string_member(obj, path, "tcbStatus");
   auto s = parse_tcb_status(text);
   bool ok = s.has_value() && *s != TcbStatus::kTDRelaunchAdvised &&
             *s != TcbStatus::kTDRelaunchAdvisedConfigurationNeeded;
@@ -93,21 +32,9 @@ TcbStatus status_member(const json& obj, const std::string& path, bool isv_level
   }
   if (!ok) {
     fail(Status::STATUS_TCB_UNRECOGNIZED_STATUS,
-         path + ".tcbStatus: unrecognized TCB status " + shown(text));
+         path + ".tcbStatus: unrecognized TCB status " + JsonFields::shown(text));
   }
   return *s;
-}
-
-std::vector<std::string> advisories(const json& obj, const std::string& path) {
-  std::vector<std::string> out;
-  auto it = obj.find("advisoryIDs");
-  if (it == obj.end()) return out;
-  if (!it->is_array()) bad(path + ".advisoryIDs", "not an array");
-  for (const auto& id : *it) {
-    if (!id.is_string()) bad(path + ".advisoryIDs", "holds a non-string");
-    out.push_back(id.get<std::string>());
-  }
-  return out;
 }
 
 std::string index_path(const std::string& path, std::size_t i) {
@@ -118,19 +45,19 @@ std::string index_path(const std::string& path, std::size_t i) {
 // identity.
 std::vector<IsvTcbLevel> isv_levels(const json& obj, const std::string& path) {
   const std::string levels_path = path + ".tcbLevels";
-  const json& arr = array_member(obj, path, "tcbLevels");
-  if (arr.empty()) bad(levels_path, "empty");
+  const json& arr = kFields.array_member(obj, path, "tcbLevels");
+  if (arr.empty()) kFields.bad(levels_path, "empty");
   std::vector<IsvTcbLevel> out;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string p = index_path(levels_path, i);
     const json& level = arr[i];
-    if (!level.is_object()) bad(p, "not an object");
+    if (!level.is_object()) kFields.bad(p, "not an object");
     IsvTcbLevel l;
-    const json& tcb = object_member(level, p, "tcb");
-    l.isvsvn = static_cast<std::uint16_t>(uint_member(tcb, p + ".tcb", "isvsvn", 0xffff));
-    l.tcb_date = date_member(level, p, "tcbDate");
+    const json& tcb = kFields.object_member(level, p, "tcb");
+    l.isvsvn = static_cast<std::uint16_t>(kFields.uint_member(tcb, p + ".tcb", "isvsvn", 0xffff));
+    l.tcb_date = kFields.date_member(level, p, "tcbDate");
     l.status = status_member(level, p, true);
-    l.advisory_ids = advisories(level, p);
+    l.advisory_ids = kFields.advisories(level, p);
     out.push_back(std::move(l));
   }
   return out;
@@ -138,9 +65,9 @@ std::vector<IsvTcbLevel> isv_levels(const json& obj, const std::string& path) {
 
 TdxModule tdx_module(const json& obj, const std::string& path) {
   TdxModule m;
-  m.mrsigner = hex_member<48>(obj, path, "mrsigner");
-  m.attributes = hex_member<8>(obj, path, "attributes");
-  m.attributes_mask = hex_member<8>(obj, path, "attributesMask");
+  m.mrsigner = kFields.hex_member<48>(obj, path, "mrsigner");
+  m.attributes = kFields.hex_member<8>(obj, path, "attributes");
+  m.attributes_mask = kFields.hex_member<8>(obj, path, "attributesMask");
   return m;
 }
 
@@ -148,82 +75,84 @@ TdxModule tdx_module(const json& obj, const std::string& path) {
 std::array<std::uint8_t, 16> component_array(const json& tcb, const std::string& path,
                                              const char* key) {
   const std::string p = path + "." + key;
-  const json& arr = array_member(tcb, path, key);
-  if (arr.size() != 16) bad(p, "has " + std::to_string(arr.size()) + " entries, not 16");
+  const json& arr = kFields.array_member(tcb, path, key);
+  if (arr.size() != 16) kFields.bad(p, "has " + std::to_string(arr.size()) + " entries, not 16");
   std::array<std::uint8_t, 16> out{};
   for (std::size_t i = 0; i < 16; ++i) {
     const std::string cp = index_path(p, i);
-    if (!arr[i].is_object()) bad(cp, "not an object");
-    out[i] = static_cast<std::uint8_t>(uint_member(arr[i], cp, "svn", 0xff));
+    if (!arr[i].is_object()) kFields.bad(cp, "not an object");
+    out[i] = static_cast<std::uint8_t>(kFields.uint_member(arr[i], cp, "svn", 0xff));
   }
   return out;
 }
 
 TcbLevel tcb_level(const json& level, const std::string& p, int version, bool tdx) {
-  if (!level.is_object()) bad(p, "not an object");
+  if (!level.is_object()) kFields.bad(p, "not an object");
   TcbLevel l;
-  const json& tcb = object_member(level, p, "tcb");
+  const json& tcb = kFields.object_member(level, p, "tcb");
   const std::string tp = p + ".tcb";
   if (version == 2) {
     for (std::size_t i = 0; i < 16; ++i) {
       char key[32];
       std::snprintf(key, sizeof key, "sgxtcbcomp%02zusvn", i + 1);
-      l.sgx_components[i] = static_cast<std::uint8_t>(uint_member(tcb, tp, key, 0xff));
+      l.sgx_components[i] = static_cast<std::uint8_t>(kFields.uint_member(tcb, tp, key, 0xff));
     }
   } else {
     l.sgx_components = component_array(tcb, tp, "sgxtcbcomponents");
     if (tdx) l.tdx_components = component_array(tcb, tp, "tdxtcbcomponents");
   }
-  l.pcesvn = static_cast<std::uint16_t>(uint_member(tcb, tp, "pcesvn", 0xffff));
-  l.tcb_date = date_member(level, p, "tcbDate");
+  l.pcesvn = static_cast<std::uint16_t>(kFields.uint_member(tcb, tp, "pcesvn", 0xffff));
+  l.tcb_date = kFields.date_member(level, p, "tcbDate");
   l.status = status_member(level, p, false);
-  l.advisory_ids = advisories(level, p);
+  l.advisory_ids = kFields.advisories(level, p);
   return l;
 }
 
 TcbInfo read_tcb_info(const json& doc) {
   const std::string root = "tcbInfo";
-  if (!doc.is_object()) bad(root, "not a JSON object");
+  if (!doc.is_object()) kFields.bad(root, "not a JSON object");
   TcbInfo info;
-  info.version = static_cast<int>(uint_member(doc, root, "version", 0x7fffffff));
+  info.version = static_cast<int>(kFields.uint_member(doc, root, "version", 0x7fffffff));
   if (info.version != 2 && info.version != 3) {
-    bad(root + ".version", "unsupported version " + std::to_string(info.version) +
-                               " (2 and 3 are supported)");
+    kFields.bad(root + ".version",
+                "unsupported version " + std::to_string(info.version) + " (2 and 3 are supported)");
   }
   // Version 2 predates TDX and has no id; version 3 names the TEE.
   if (info.version == 3 || doc.contains("id")) {
-    info.id = string_member(doc, root, "id");
+    info.id = kFields.string_member(doc, root, "id");
     const bool known = info.id == "SGX" || (info.version == 3 && info.id == "TDX");
-    if (!known) bad(root + ".id", "unsupported id " + shown(info.id));
+    if (!known) kFields.bad(root + ".id", "unsupported id " + JsonFields::shown(info.id));
   } else {
     info.id = "SGX";
   }
   const bool tdx = info.id == "TDX";
-  info.issue_date = date_member(doc, root, "issueDate");
-  info.next_update = date_member(doc, root, "nextUpdate");
-  info.fmspc = hex_member<6>(doc, root, "fmspc");
-  info.pce_id = hex_member<2>(doc, root, "pceId");
-  info.tcb_type = static_cast<int>(uint_member(doc, root, "tcbType", 0x7fffffff));
-  info.tcb_evaluation_data_number = static_cast<std::uint32_t>(
-      uint_member(doc, root, "tcbEvaluationDataNumber", std::numeric_limits<std::uint32_t>::max()));
+  info.issue_date = kFields.date_member(doc, root, "issueDate");
+  info.next_update = kFields.date_member(doc, root, "nextUpdate");
+  info.fmspc = kFields.hex_member<6>(doc, root, "fmspc");
+  info.pce_id = kFields.hex_member<2>(doc, root, "pceId");
+  info.tcb_type = static_cast<int>(kFields.uint_member(doc, root, "tcbType", 0x7fffffff));
+  info.tcb_evaluation_data_number = static_cast<std::uint32_t>(kFields.uint_member(
+      doc, root, "tcbEvaluationDataNumber", std::numeric_limits<std::uint32_t>::max()));
 
-  const json& levels = array_member(doc, root, "tcbLevels");
-  if (levels.empty()) bad(root + ".tcbLevels", "empty");
+  const json& levels = kFields.array_member(doc, root, "tcbLevels");
+  if (levels.empty()) kFields.bad(root + ".tcbLevels", "empty");
   for (std::size_t i = 0; i < levels.size(); ++i) {
-    info.levels.push_back(tcb_level(levels[i], index_path(root + ".tcbLevels", i), info.version, tdx));
+    info.levels.push_back(
+        tcb_level(levels[i], index_path(root + ".tcbLevels", i), info.version, tdx));
   }
 
   if (tdx) {
-    info.tdx_module = tdx_module(object_member(doc, root, "tdxModule"), root + ".tdxModule");
+    info.tdx_module =
+        tdx_module(kFields.object_member(doc, root, "tdxModule"), root + ".tdxModule");
     // Absent from TDX TCB infos issued before module identities existed (go-tdx-guest's 2023 one).
     if (doc.contains("tdxModuleIdentities")) {
-      const json& ids = array_member(doc, root, "tdxModuleIdentities");
+      const json& ids = kFields.array_member(doc, root, "tdxModuleIdentities");
       for (std::size_t i = 0; i < ids.size(); ++i) {
         const std::string p = index_path(root + ".tdxModuleIdentities", i);
-        if (!ids[i].is_object()) bad(p, "not an object");
+        if (!ids[i].is_object()) kFields.bad(p, "not an object");
         TdxModuleIdentity m;
-        m.id = string_member(ids[i], p, "id");
-        if (m.id.empty()) bad(p + ".id", "empty");
+        m.id = kFields.string_member(ids[i], p, "id");
+        if (m.id.empty()) kFields.bad(p + ".id", "empty");
         m.module = tdx_module(ids[i], p);
         m.levels = isv_levels(ids[i], p);
         info.tdx_module_identities.push_back(std::move(m));
@@ -236,14 +165,14 @@ TcbInfo read_tcb_info(const json& doc) {
 }  // namespace
 
 TcbInfo parse_tcb_info(std::string_view signed_json) {
-  if (signed_json.size() > kMaxSize) bad("tcbInfo", "larger than 1 MiB");
+  if (signed_json.size() > kMaxSize) kFields.bad("tcbInfo", "larger than 1 MiB");
   if (!is_strict_json(signed_json)) {
-    bad("tcbInfo", "not well-formed JSON (or a duplicate key, or nested too deep)");
+    kFields.bad("tcbInfo", "not well-formed JSON (or a duplicate key, or nested too deep)");
   }
   try {
     return read_tcb_info(json::parse(signed_json));
   } catch (const json::exception& e) {
-    bad("tcbInfo", std::string("JSON error: ") + e.what());
+    kFields.bad("tcbInfo", std::string("JSON error: ") + e.what());
   }
 }
 

@@ -222,8 +222,8 @@ std::string crl_issuer_name(const X509_CRL* crl) {
   return name_text(X509_CRL_get_issuer(crl));
 }
 
-std::string common_name(const X509* cert) {
-  const X509_NAME* name = X509_get_subject_name(cert);
+namespace {
+std::string first_common_name(const X509_NAME* name) {
   const int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (idx < 0) return {};
   const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
@@ -233,6 +233,15 @@ std::string common_name(const X509* cert) {
   std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
   OPENSSL_free(utf8);
   return out;
+}
+}  // namespace
+
+std::string common_name(const X509* cert) {
+  return first_common_name(X509_get_subject_name(cert));
+}
+
+std::string issuer_common_name(const X509* cert) {
+  return first_common_name(X509_get_issuer_name(cert));
 }
 
 UnixTime asn1_time_to_unix(const ASN1_TIME* t) {

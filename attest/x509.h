@@ -52,10 +52,12 @@ Bytes crl_to_der(ByteView data);
 Bytes cert_der(const X509* cert);
 Bytes crl_der(const X509_CRL* crl);
 Bytes sha256(ByteView data);
-std::string subject_name(const X509* cert);  // RFC 2253 (last RDN first): "C=US,ST=CA,...,CN=Intel SGX Root CA"
+std::string subject_name(
+    const X509* cert);  // RFC 2253 (last RDN first): "C=US,ST=CA,...,CN=Intel SGX Root CA"
 std::string issuer_name(const X509* cert);
 std::string crl_issuer_name(const X509_CRL* crl);
-std::string common_name(const X509* cert);  // first CN of the subject, "" if none
+std::string common_name(const X509* cert);         // first CN of the subject, "" if none
+std::string issuer_common_name(const X509* cert);  // first CN of the issuer, "" if none
 UnixTime not_before(const X509* cert);
 UnixTime not_after(const X509* cert);
 UnixTime asn1_time_to_unix(const ASN1_TIME* t);
@@ -74,12 +76,12 @@ bool ecdsa_p256_verify_raw(EVP_PKEY* key, ByteView message, ByteView signature);
 struct ChainCheck {
   enum class Failure {
     kNone,
-    kUntrustedRoot,   // the chain's last certificate is not the pinned root
-    kBadSignature,    // a certificate is not signed by the next one (or names a different issuer)
-    kNotYetValid,     // validity at time T
+    kUntrustedRoot,  // the chain's last certificate is not the pinned root
+    kBadSignature,   // a certificate is not signed by the next one (or names a different issuer)
+    kNotYetValid,    // validity at time T
     kExpired,
-    kNotACa,          // an issuer lacks CA basicConstraints
-    kWrongKeyType,    // not ECDSA P-256 with SHA-256
+    kNotACa,        // an issuer lacks CA basicConstraints
+    kWrongKeyType,  // not ECDSA P-256 with SHA-256
     kOther,
   };
   Failure failure = Failure::kNone;

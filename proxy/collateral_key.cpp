@@ -8,24 +8,6 @@
 
 namespace ratls::proxy {
 
-namespace {
-
-// First CN of the issuer name ("" when there is none).
-std::string issuer_common_name(const X509* cert) {
-  const X509_NAME* name = X509_get_issuer_name(cert);
-  const int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (idx < 0) return {};
-  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-  unsigned char* utf8 = nullptr;
-  const int len = ASN1_STRING_to_UTF8(&utf8, data);
-  if (len < 0) return {};
-  std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
-
-}  // namespace
-
 std::string CollateralKey::text() const {
   return std::string(attest::tee_name(tee)) + " " + attest::to_hex(fmspc) + " " + ca;
 }
@@ -40,7 +22,7 @@ std::optional<CollateralKey> collateral_key_for_quote(attest::ByteView quote) {
     CollateralKey key;
     key.tee = q.tee;
     key.fmspc = attest::parse_pck_extension(leaf).fmspc;
-    const std::string issuer = issuer_common_name(leaf);
+    const std::string issuer = attest::issuer_common_name(leaf);
     if (issuer == "Intel SGX PCK Platform CA") {
       key.ca = "platform";
     } else if (issuer == "Intel SGX PCK Processor CA") {

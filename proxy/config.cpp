@@ -732,7 +732,12 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     get_array(*l, "tls_listen", "\"host:port\" strings");
     for (std::size_t i = 0; i < l->size(); ++i) {
       const std::string path = element("tls_listen", i);
-      ListenAddress address = parse_listen_value((*l)[i], path, false);
+      ListenAddress address = parse_listen_value((*l)[i], path, true);
+      if (!address.loopback) {
+        fail(path, json_quoted(address.text) +
+                       " is not a loopback address; tls_listen is loopback only (the local CA only "
+                       "certifies localhost names)");
+      }
       check_collisions(address, path, taken);
       taken.push_back({address, path});
       config.tls_listen.push_back(std::move(address));

@@ -232,8 +232,19 @@ TEST(Config, ErrorsNameTheKeyPath) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"([])", "top level: expected a JSON object"},
       {R"({"lisen":[]})",
-       "lisen: unknown key (expected one of: listen, allow_non_loopback, apps, collateral, trust, "
-       "state_dir)"},
+       "lisen: unknown key (expected one of: listen, tls_listen, allow_non_loopback, apps, "
+       "collateral, trust, state_dir)"},
+      {R"({"tls_listen":"127.0.0.1:7444"})",
+       "tls_listen: expected an array of \"host:port\" strings"},
+      {R"({"tls_listen":["127.0.0.1"]})",
+       "tls_listen[0]: expected \"host:port\" (missing \":port\")"},
+      // Always loopback: the local CA can only name loopback hosts.
+      {R"({"allow_non_loopback":true,"tls_listen":["0.0.0.0:7444"]})",
+       "tls_listen[0]: \"0.0.0.0:7444\" is not a loopback address; tls_listen is loopback only "
+       "(the "
+       "local CA only certifies localhost names)"},
+      {R"({"tls_listen":["127.0.0.1:7443"]})",
+       "tls_listen[0]: \"127.0.0.1:7443\" collides with listen (default) (\"127.0.0.1:7443\")"},
       {R"({"listen":"127.0.0.1:7443"})", "listen: expected an array of \"host:port\" strings"},
       {R"({"listen":[]})", "listen: expected at least one \"host:port\""},
       {R"({"listen":[7443]})", "listen[0]: expected \"host:port\""},
