@@ -20,7 +20,12 @@ demo_port=$(free_port)
 "$bin" demo --listen "127.0.0.1:$demo_port" --state-dir "$tmp/demo" >"$tmp/demo.out" 2>"$tmp/demo.err" &
 pids+=($!)
 wait_port "$demo_port"
-app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
+app_port=""
+for _ in $(seq 100); do  # the banner follows the listeners by a moment
+  app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
+  [[ -n "$app_port" ]] && break
+  sleep 0.1
+done
 
 # The gateway under test, alone in its process so its RSS is its own.
 gw_port=$(free_port)
@@ -47,7 +52,7 @@ gateway_s=$(curl -s -o /dev/null -w '%{time_total}' -H "Host: $host" "http://127
 upload="$tmp/upload.bin"
 head -c $((256 * 1024 * 1024)) /dev/zero >"$upload"
 curl -s -o /dev/null -H "Host: $host" --data-binary "@$upload" "http://127.0.0.1:$gw_port/api/upload"
-rss_kib=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$gw_pid/status")
+rss_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$gw_pid/status")
 
 python3 - "$direct_rps" "$gateway_rps" "$direct_s" "$gateway_s" "$bytes" "$rss_kib" <<'PY'
 import sys

@@ -294,6 +294,7 @@ struct DemoApp::Impl {
       http::response_serializer<http::buffer_body> sr{res};
       auto [ec, n] = co_await http::async_write_header(s, sr, nothrow);
       if (ec) co_return false;
+      if (req.method() == http::verb::head) co_return keep;
       std::vector<char> chunk(64 * 1024, 'x');
       std::uint64_t left = bytes;
       while (left > 0) {

@@ -37,7 +37,9 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kRelayBuffer = 64 * 1024;
 constexpr std::size_t kHeaderLimit = 64 * 1024;
-constexpr std::size_t kIdlePerApp = 8;
+// Enough for a browser's parallel connections and scripts' concurrency; each idle one costs a TLS
+// session and two 64 KiB-bounded buffers at most.
+constexpr std::size_t kIdlePerApp = 64;
 constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
 constexpr auto kDialCooldown = std::chrono::seconds(1);
 constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
@@ -50,10 +52,18 @@ attest::UnixTime now_utc() {
       .count();
 }
 
+// Beast sizes each read by the buffer's spare capacity (512 bytes at least): without capacity
+// reserved up front, a body would be relayed in 512-byte writes.
+beast::flat_buffer relay_read_buffer() {
+  beast::flat_buffer b{kHeaderLimit + kRelayBuffer};
+  b.reserve(kRelayBuffer);
+  return b;
+}
+
 struct UpstreamConn {
   UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
   UpstreamStream stream;
-  beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
+  beast::flat_buffer buffer = relay_read_buffer();
   std::chrono::steady_clock::time_point idle_since;
   unsigned generation = 0;  // the configuration it was verified under
   std::string cert_sha256;  // the certificate it presented and that was verified
@@ -92,12 +102,21 @@ bool is_ip_literal(const std::string& host) {
 // so server-sent events flow, and memory stays at one buffer per direction.
 enum class RelayResult { kOk, kReadFailed, kWriteFailed };
 
+// One buffer per direction and client connection, so memory stays bounded and requests do not
+// allocate.
+struct RelayBuffers {
+  std::vector<char> request;
+  std::vector<char> response;
+};
+
+// `buf` belongs to the connection: allocated on first use and reused, not per request.
 template <bool isRequest, class In, class Out>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body>& p, Out& out,
                                         http::serializer<isRequest, http::buffer_body>& sr,
-                                        int idle_timeout) {
-  std::vector<char> buf(kRelayBuffer);
+                                        int idle_timeout, std::vector<char>& buf) {
+  if (p.is_done() && sr.is_done()) co_return RelayResult::kOk;  // no body (a GET): nothing to relay
+  if (!p.is_done() && buf.size() < kRelayBuffer) buf.resize(kRelayBuffer);
   do {
     if (!p.is_done()) {
       p.get().body().data = buf.data();
@@ -115,12 +134,13 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     } else {
       p.get().body().data = nullptr;
       p.get().body().size = 0;
+      p.get().body().more = false;  // buffer_body defaults to "more to come"
     }
     beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
     auto [ec, n] = co_await http::async_write(out, sr, nothrow);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return RelayResult::kWriteFailed;
-  } while (!p.is_done() && !sr.is_done());
+  } while (!sr.is_done());
   co_return RelayResult::kOk;
 }
 
@@ -672,7 +692,8 @@ struct GatewayServer::Impl {
   template <class Client>
   asio::awaitable<void> serve_connection(Client& client,
                                          const std::optional<std::string>& dedicated, bool tls) {
-    beast::flat_buffer buffer{kHeaderLimit + kRelayBuffer};
+    beast::flat_buffer buffer = relay_read_buffer();
+    RelayBuffers relay;
     for (;;) {
       if (draining) break;
       http::request_parser<http::buffer_body> parser;
@@ -697,7 +718,7 @@ struct GatewayServer::Impl {
       }
       bool keep = false;
       try {
-        keep = co_await handle(client, buffer, parser, dedicated, tls);
+        keep = co_await handle(client, buffer, parser, dedicated, tls, relay);
       } catch (const std::exception& e) {
         log(LogLevel::kError, std::string("request failed: ") + e.what());
         keep = false;
@@ -709,7 +730,8 @@ struct GatewayServer::Impl {
   template <class Client>
   asio::awaitable<bool> handle(Client& client, beast::flat_buffer& buffer,
                                http::request_parser<http::buffer_body>& parser,
-                               const std::optional<std::string>& dedicated, bool tls) {
+                               const std::optional<std::string>& dedicated, bool tls,
+                               RelayBuffers& relay) {
     auto& req = parser.get();
     // A body we do not read makes the connection unusable for a next request.
     const bool body_pending = !parser.is_done();
@@ -754,7 +776,7 @@ struct GatewayServer::Impl {
       co_return co_await respond_error(app->name, client, req, http::status::forbidden,
                                        "403 Forbidden", refusal, false);
     }
-    co_return co_await proxy(client, buffer, parser, *app, route, websocket, tls);
+    co_return co_await proxy(client, buffer, parser, *app, route, websocket, tls, relay);
   }
 
   template <class Client>
@@ -795,7 +817,7 @@ struct GatewayServer::Impl {
   template <class Client>
   asio::awaitable<bool> proxy(Client& client, beast::flat_buffer& buffer,
                               http::request_parser<http::buffer_body>& parser, const AppConfig& app,
-                              const Route& route, bool websocket, bool tls) {
+                              const Route& route, bool websocket, bool tls, RelayBuffers& relay) {
     auto& req = parser.get();
     const bool client_keep_alive = req.keep_alive();
     const http::verb method = req.method();
@@ -873,8 +895,8 @@ struct GatewayServer::Impl {
         sent_continue = true;
       }
       if (!rp && has_body) {
-        const RelayResult rr =
-            co_await relay_body(client, buffer, parser, up->stream, sr, options.idle_timeout);
+        const RelayResult rr = co_await relay_body(client, buffer, parser, up->stream, sr,
+                                                   options.idle_timeout, relay.request);
         if (rr == RelayResult::kReadFailed) co_return false;  // the client went away mid-body
         if (rr == RelayResult::kWriteFailed) {
           co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
@@ -925,12 +947,17 @@ struct GatewayServer::Impl {
       res.keep_alive(keep);
       res.version(11);
       http::response_serializer<http::buffer_body> rsr{res};
-      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
-      auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
-      if (hec) co_return false;
+      // When the body is already here (small responses arrive with their header), the header goes
+      // out with its first part in one write; otherwise at once, so a client waiting on a stream
+      // (server-sent events) sees the response start.
+      if (!rp->is_done() && up->buffer.size() == 0) {
+        beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+        auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
+        if (hec) co_return false;
+      }
       metrics.request(app.name, res.result_int());
-      const RelayResult rr =
-          co_await relay_body(up->stream, up->buffer, *rp, client, rsr, options.idle_timeout);
+      const RelayResult rr = co_await relay_body(up->stream, up->buffer, *rp, client, rsr,
+                                                 options.idle_timeout, relay.response);
       if (rr != RelayResult::kOk) {
         if (rr == RelayResult::kReadFailed) {
           log(LogLevel::kWarning,
@@ -939,7 +966,12 @@ struct GatewayServer::Impl {
         }
         co_return false;  // the client sees a truncated response, not a complete wrong one
       }
-      if (upstream_keep_alive && rp->is_done() && body_sent) give_back(app.name, std::move(up));
+      // Reused only when the exchange ended cleanly: after HEAD an upstream may still send a body,
+      // and unread bytes would be taken for the next response.
+      if (upstream_keep_alive && rp->is_done() && body_sent && method != http::verb::head &&
+          up->buffer.size() == 0) {
+        give_back(app.name, std::move(up));
+      }
       co_return keep;
     }
   }

@@ -397,6 +397,14 @@ TEST_F(DemoTest, RedirectsAndCookiesPointAtTheGateway) {
   EXPECT_NE(again.out.find("demo_session=simulated"), std::string::npos) << again.out;
 }
 
+TEST_F(DemoTest, HeadRequestsLeaveTheConnectionUsable) {
+  const CommandResult head = curl("/api/download?bytes=1000000", {"-I"});
+  EXPECT_NE(head.out.find("Content-Length: 1000000"), std::string::npos) << head.out;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(json::parse(curl("/api/info").out)["app"], "demo");
+  }
+}
+
 TEST_F(DemoTest, ServerSentEventsArriveAsTheyAreSent) {
   // Three events 700 ms apart: with buffering, the first would arrive with the last.
   const auto start = std::chrono::steady_clock::now();
