@@ -756,7 +756,7 @@ struct GatewayServer::Impl {
             "", client, req, http::status::not_found, "404 No such app",
             "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
       case Route::Kind::kStatus:
-        co_return co_await handle_status(client, req, keep_alive);
+        co_return co_await handle_status(client, req, keep_alive, tls);
       case Route::Kind::kApp:
         break;
     }
@@ -781,7 +781,7 @@ struct GatewayServer::Impl {
 
   template <class Client>
   asio::awaitable<bool> handle_status(Client& client, const http::request<http::buffer_body>& req,
-                                      bool keep_alive) {
+                                      bool keep_alive, bool tls) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       co_return co_await respond_error("", client, req, http::status::method_not_allowed,
                                        "405 Method Not Allowed", "the status page is read-only",
@@ -800,8 +800,16 @@ struct GatewayServer::Impl {
                                  status.dump(2) + "\n", keep_alive);
     }
     if (path == "/") {
+      const auto host = req.find(http::field::host);
+      const std::string host_text = host == req.end() ? std::string() : std::string(host->value());
+      const auto colon = host_text.rfind(':');
+      const std::string port =
+          colon != std::string::npos && host_text.find(']', colon) == std::string::npos
+              ? host_text.substr(colon + 1)
+              : std::string();
       co_return co_await respond(client, http::status::ok, "text/html; charset=utf-8",
-                                 render_status_html(status), keep_alive);
+                                 render_status_html(status, tls ? "https" : "http", port),
+                                 keep_alive);
     }
     if (path == "/metrics") {
       co_return co_await respond(client, http::status::ok,

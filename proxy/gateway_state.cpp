@@ -186,7 +186,8 @@ json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
   return {{"service", "ratls-gateway"}, {"time", attest::format_rfc3339(now)}, {"apps", apps}};
 }
 
-std::string render_status_html(const json& status) {
+std::string render_status_html(const json& status, const std::string& scheme,
+                               const std::string& port) {
   std::string h =
       "<!doctype html><html lang=en><head><meta charset=utf-8><title>ratls-gateway</title>";
   h += kStyle;
@@ -201,8 +202,9 @@ std::string render_status_html(const json& status) {
                             : state == "not attested" || state == "not yet connected" ? "neutral"
                                                                                       : "bad";
     const std::string name = str(a, "name");
-    h += "<div class=app><h2><a href=\"http://" + html_escape(name) + ".localhost" +
-         "\" data-app=\"" + html_escape(name) + "\">" + html_escape(name) + "</a>";
+    h += "<div class=app><h2><a href=\"" + scheme + "://" + html_escape(name) + ".localhost" +
+         (port.empty() ? std::string() : ":" + html_escape(port)) + "/" + "\" data-app=\"" +
+         html_escape(name) + "\">" + html_escape(name) + "</a>";
     h += "<span class=\"badge " + cls + "\">" + html_escape(state) + "</span>";
     if (a.value("simulated", false)) h += "<span class=\"badge sim\">SIMULATED</span>";
     h += "</h2><table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) +

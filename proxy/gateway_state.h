@@ -51,7 +51,9 @@ class GatewayState {
 nlohmann::json pin_to_json(const std::optional<Pin>& pin);
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.
-std::string render_status_html(const nlohmann::json& status);
+// Links to apps use the request's scheme and port.
+std::string render_status_html(const nlohmann::json& status, const std::string& scheme,
+                               const std::string& port);
 // The 502 page: which check failed, expected and actual values, what to do.
 std::string render_refusal_html(const std::string& app, const std::string& reason,
                                 const std::string& advice, const nlohmann::json& details);

@@ -47,6 +47,10 @@ TEST_F(GatewayTest, ServesAVerifiedAppAndRewritesHostAndOrigin) {
                    "http://127.0.0.1:" + std::to_string(port_) + "/"});
   EXPECT_NE(page.out.find("SIMULATED"), std::string::npos);
   EXPECT_NE(page.out.find(kMrA), std::string::npos);
+  // Links lead to the app on this gateway's port.
+  EXPECT_NE(page.out.find("href=\"http://alpha.localhost:" + std::to_string(port_) + "/\""),
+            std::string::npos)
+      << page.out;
 }
 
 TEST_F(GatewayTest, HostAndOriginGuards) {
