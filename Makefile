@@ -52,8 +52,11 @@ bench: build
 
 # The binary, the systemd user units, the example configuration, the man page and the docs.
 PREFIX ?= /usr/local
-install: build
-	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+# The prefix is configured first: the service unit's ExecStart names the installed binary.
+install: $(BUILD_DIR)/build.ninja
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	$(MAKE) build
+	cmake --install $(BUILD_DIR)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
