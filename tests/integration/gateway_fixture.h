@@ -30,6 +30,21 @@ inline std::string read_all(const std::string& path) {
   return s.str();
 }
 
+// AddressSanitizer keeps freed memory in quarantine and adds shadow memory, so peak RSS says
+// nothing about the gateway's own bound in such a build (the binary under test is built alike).
+inline constexpr bool kSanitizedBuild =
+#if defined(__SANITIZE_ADDRESS__)
+    true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    true;
+#else
+    false;
+#endif
+#else
+    false;
+#endif
+
 inline long peak_rss_kib(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);) {
