@@ -40,39 +40,6 @@ std::array<std::uint8_t, N> to_array(const Bytes& b) {
   return out;
 }
 
-// 04||X||Y of an EC key whatever point form its SubjectPublicKeyInfo used; empty if not EC.
-Bytes uncompressed_point(EVP_PKEY* key) {
-  if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
-  char group_name[64] = {};
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group_name, sizeof group_name,
-                                     nullptr) != 1) {
-    return {};
-  }
-  unsigned char encoded[256];
-  std::size_t encoded_len = 0;
-  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, encoded, sizeof encoded,
-                                      &encoded_len) != 1) {
-    return {};
-  }
-  const int nid =
-      OBJ_sn2nid(group_name) != NID_undef ? OBJ_sn2nid(group_name) : OBJ_ln2nid(group_name);
-  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(nid),
-                                                            &EC_GROUP_free);
-  if (!group) return {};
-  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> point(EC_POINT_new(group.get()),
-                                                            &EC_POINT_free);
-  if (!point || EC_POINT_oct2point(group.get(), point.get(), encoded, encoded_len, nullptr) != 1) {
-    return {};
-  }
-  Bytes out(EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0,
-                               nullptr));
-  if (out.empty() || EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED,
-                                        out.data(), out.size(), nullptr) != out.size()) {
-    return {};
-  }
-  return out;
-}
-
 Bytes spki_der(const X509* cert) {
   const X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
   unsigned char* der = nullptr;
@@ -221,7 +188,7 @@ RatlsCertificate parse_ratls_certificate(ByteView der_or_pem) {
   }
 
   const Bytes spki = spki_der(cert);
-  const Bytes point = uncompressed_point(X509_get0_pubkey(cert));
+  const Bytes point = ec_uncompressed_point(X509_get0_pubkey(cert));
   const Bytes spki_hash = sha256(spki);
   const Bytes point_hash = point.empty() ? Bytes{} : sha256(point);
   out.cert_sha256 = to_array<32>(sha256(cert_der(cert)));

@@ -193,6 +193,61 @@ Bytes cert_der(const X509* cert) {
   return out;
 }
 
+std::string certificate_pem(const X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1) {
+    ERR_clear_error();
+    fail(Status::STATUS_INVALID_PARAMETER, "cannot encode a certificate as PEM");
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string private_key_pem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    ERR_clear_error();
+    fail(Status::STATUS_INVALID_PARAMETER, "cannot encode a private key as PEM");
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+Bytes ec_uncompressed_point(EVP_PKEY* key) {
+  if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
+  char group_name[64] = {};
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group_name, sizeof group_name,
+                                     nullptr) != 1) {
+    return {};
+  }
+  unsigned char encoded[256];
+  std::size_t encoded_len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, encoded, sizeof encoded,
+                                      &encoded_len) != 1) {
+    return {};
+  }
+  const int nid =
+      OBJ_sn2nid(group_name) != NID_undef ? OBJ_sn2nid(group_name) : OBJ_ln2nid(group_name);
+  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(nid),
+                                                            &EC_GROUP_free);
+  if (!group) return {};
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> point(EC_POINT_new(group.get()),
+                                                            &EC_POINT_free);
+  if (!point || EC_POINT_oct2point(group.get(), point.get(), encoded, encoded_len, nullptr) != 1) {
+    return {};
+  }
+  Bytes out(EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0,
+                               nullptr));
+  if (out.empty() || EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED,
+                                        out.data(), out.size(), nullptr) != out.size()) {
+    return {};
+  }
+  return out;
+}
+
 Bytes crl_der(const X509_CRL* crl) {
   unsigned char* der = nullptr;
   const int len = i2d_X509_CRL(crl, &der);

@@ -50,6 +50,12 @@ X509CrlPtr parse_crl(ByteView data);
 Bytes crl_to_der(ByteView data);
 
 Bytes cert_der(const X509* cert);
+// PEM text of a certificate, and of a private key as unencrypted PKCS#8. Throw
+// AttestError(STATUS_INVALID_PARAMETER) only when OpenSSL cannot encode (out of memory).
+std::string certificate_pem(const X509* cert);
+std::string private_key_pem(EVP_PKEY* key);
+// 04||X||Y of an EC key of any named curve, whatever point form it was read in; empty if not EC.
+Bytes ec_uncompressed_point(EVP_PKEY* key);
 Bytes crl_der(const X509_CRL* crl);
 Bytes sha256(ByteView data);
 std::string subject_name(

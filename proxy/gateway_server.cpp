@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "proxy/clock.h"
 #include "proxy/gateway_state.h"
 #include "proxy/http_rewrite.h"
 #include "proxy/local_ca.h"
@@ -45,12 +46,6 @@ constexpr auto kDialCooldown = std::chrono::seconds(1);
 constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
 
 using UpstreamStream = ssl::stream<beast::tcp_stream>;
-
-attest::UnixTime now_utc() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Beast sizes each read by the buffer's spare capacity (512 bytes at least): without capacity
 // reserved up front, a body would be relayed in 512-byte writes.

@@ -1,4 +1,5 @@
 #include "proxy/http_rewrite.h"
+#include "proxy/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,13 +10,6 @@ namespace ratls::proxy {
 namespace http = boost::beast::http;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -31,7 +25,7 @@ std::vector<std::string> tokens(const http::fields& f, http::field field) {
     while (!v.empty()) {
       const auto comma = v.find(',');
       const std::string_view t = trim(v.substr(0, comma));
-      if (!t.empty()) out.push_back(lower(t));
+      if (!t.empty()) out.push_back(ascii_lower(t));
       if (comma == std::string_view::npos) break;
       v.remove_prefix(comma + 1);
     }
@@ -40,7 +34,8 @@ std::vector<std::string> tokens(const http::fields& f, http::field field) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == lower(prefix);
+  return s.size() >= prefix.size() &&
+         ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
 }
 
 }  // namespace
@@ -128,13 +123,13 @@ void rewrite_response_headers(http::fields& f, const Origins& o) {
   if (auto it = f.find("Refresh"); it != f.end()) {
     // "5; url=https://upstream/next"
     std::string v(it->value());
-    const auto pos = lower(v).find("url=");
+    const auto pos = ascii_lower(v).find("url=");
     if (pos != std::string::npos)
       v = v.substr(0, pos + 4) + map_upstream_url(std::string_view(v).substr(pos + 4), o);
     f.set("Refresh", v);
   }
   if (auto it = f.find(http::field::access_control_allow_origin); it != f.end()) {
-    if (lower(it->value()) == lower(o.upstream))
+    if (ascii_lower(it->value()) == ascii_lower(o.upstream))
       f.set(http::field::access_control_allow_origin, o.client);
   }
   std::vector<std::string> cookies;

@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "proxy/file_io.h"
+#include "proxy/text.h"
 
 namespace ratls::proxy {
 
@@ -41,25 +42,6 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 [[noreturn]] void fail(const std::string& what) {
   throw LocalCaError(what);
-}
-
-std::string bio_text(BIO* bio) {
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::string cert_to_pem(const X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) fail("cannot encode a certificate");
-  return bio_text(bio.get());
-}
-
-std::string key_to_pem(EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    fail("cannot encode a private key");
-  return bio_text(bio.get());
 }
 
 attest::EvpPkeyPtr new_p256_key() {
@@ -168,14 +150,6 @@ bool valid_label(std::string_view label) {
   return label.front() != '-' && label.back() != '-';
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 bool local_ca_may_issue(std::string_view host) {
@@ -193,10 +167,10 @@ bool local_ca_may_issue(std::string_view host) {
 }
 
 std::string LeafCertificate::certificate_pem() const {
-  return cert_to_pem(certificate.get());
+  return attest::certificate_pem(certificate.get());
 }
 std::string LeafCertificate::key_pem() const {
-  return key_to_pem(key.get());
+  return attest::private_key_pem(key.get());
 }
 
 LocalCa::LocalCa(std::string dir, attest::X509Ptr ca, attest::EvpPkeyPtr key)
@@ -265,8 +239,10 @@ LocalCa LocalCa::load_or_create(const std::string& state_dir, attest::UnixTime n
   attest::X509Ptr cert = create_ca_certificate(key.get(), now);
   // The key first: a certificate without its key would be a CA nobody can use.
   try {
-    write_file_atomic((fs::path(dir) / "ca-key.pem").string(), key_to_pem(key.get()), 0600);
-    write_file_atomic((fs::path(dir) / "ca.pem").string(), cert_to_pem(cert.get()), 0644);
+    write_file_atomic((fs::path(dir) / "ca-key.pem").string(), attest::private_key_pem(key.get()),
+                      0600);
+    write_file_atomic((fs::path(dir) / "ca.pem").string(), attest::certificate_pem(cert.get()),
+                      0644);
   } catch (const std::runtime_error& e) {
     fail(e.what());
   }
@@ -278,7 +254,7 @@ attest::Bytes LocalCa::certificate_der() const {
   return attest::cert_der(ca_.get());
 }
 std::string LocalCa::certificate_pem() const {
-  return cert_to_pem(ca_.get());
+  return attest::certificate_pem(ca_.get());
 }
 std::string LocalCa::certificate_path() const {
   return (fs::path(dir_) / "ca.pem").string();
@@ -289,7 +265,7 @@ std::string LocalCa::sha256_hex() const {
 
 std::shared_ptr<const LeafCertificate> LocalCa::leaf_for(std::string_view host_in,
                                                          attest::UnixTime now) {
-  const std::string host = lower(host_in);
+  const std::string host = ascii_lower(host_in);
   if (!local_ca_may_issue(host)) {
     fail("the local CA issues certificates only for localhost and names under .localhost, not " +
          std::string(host_in));

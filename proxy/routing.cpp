@@ -1,4 +1,5 @@
 #include "proxy/routing.h"
+#include "proxy/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,13 +7,6 @@
 namespace ratls::proxy {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_loopback_name(std::string_view name) {
   return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
@@ -23,7 +17,7 @@ bool is_loopback_name(std::string_view name) {
 Route route_request(std::string_view host_header, const std::vector<std::string>& app_names,
                     const std::optional<std::string>& dedicated_app) {
   Route r;
-  r.host = lower(host_header);
+  r.host = ascii_lower(host_header);
   std::string_view host = r.host;
   if (host.empty() || host.size() > 255 || host.find_first_of(" \t/@\\") != std::string_view::npos)
     return r;
@@ -69,12 +63,13 @@ std::string cross_site_refusal(std::string_view method, bool websocket,
                                const std::string& host) {
   const bool safe = (method == "GET" || method == "HEAD") && !websocket;
   if (safe) return {};
-  if (lower(sec_fetch_site) == "cross-site") {
+  if (ascii_lower(sec_fetch_site) == "cross-site") {
     return "the browser marked this " + std::string(method) +
            " request as cross-site (Sec-Fetch-Site)";
   }
   if (origin_header.empty()) return {};  // not sent by a browser on behalf of another site
-  if (lower(origin_header) != "http://" + host && lower(origin_header) != "https://" + host) {
+  if (ascii_lower(origin_header) != "http://" + host &&
+      ascii_lower(origin_header) != "https://" + host) {
     return "a " + std::string(websocket ? "WebSocket" : std::string(method)) +
            " request from origin " + std::string(origin_header) + " may not reach this app";
   }

@@ -1,12 +1,12 @@
 #include "proxy/run_command.h"
 
-#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <sstream>
 
 #include "attest/sim/hierarchy.h"
 #include "attest/sim/pki.h"
+#include "proxy/clock.h"
 #include "proxy/collateral_fetcher.h"
 #include "proxy/demo_app.h"
 #include "proxy/file_io.h"
@@ -19,12 +19,6 @@ namespace ratls::proxy {
 namespace {
 
 namespace fs = std::filesystem;
-
-attest::UnixTime now_utc() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Trust {
   attest::X509Ptr root;
@@ -208,8 +202,8 @@ int run_demo(const DemoOptions& o, std::ostream& out, std::ostream& err) {
     const auto issued = attest::sim::issue_ratls_certificate(h, issue);
 
     DemoAppOptions app_options;
-    app_options.cert_pem = attest::sim::certificate_pem(issued.cert.get());
-    app_options.key_pem = attest::sim::private_key_pem(issued.key.get());
+    app_options.cert_pem = attest::certificate_pem(issued.cert.get());
+    app_options.key_pem = attest::private_key_pem(issued.key.get());
     app_options.mrenclave_hex = attest::to_hex(mrenclave);
     DemoApp app(app_options);
     app.start();

@@ -2,12 +2,12 @@
 
 #include <sys/stat.h>
 
-#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 
 #include "attest/sim/hierarchy.h"
 #include "attest/sim/pki.h"
+#include "proxy/clock.h"
 #include "proxy/file_io.h"
 
 namespace ratls::proxy {
@@ -19,12 +19,6 @@ namespace fs = std::filesystem;
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-attest::UnixTime now_utc() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::array<std::uint8_t, 32> hex32(const std::string& flag, const std::string& hex) {
   auto v = attest::from_hex_fixed<32>(hex);
@@ -162,8 +156,8 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
                        o.dir + ")");
     }
     const auto issued = attest::sim::issue_ratls_certificate(h, io);
-    write_file_atomic(o.key_out, attest::sim::private_key_pem(issued.key.get()), 0600);
-    write_file_atomic(o.cert_out, attest::sim::certificate_pem(issued.cert.get()), 0644);
+    write_file_atomic(o.key_out, attest::private_key_pem(issued.key.get()), 0600);
+    write_file_atomic(o.cert_out, attest::certificate_pem(issued.cert.get()), 0644);
     out << "Issued a SIMULATED " << attest::ratls_format_name(io.format) << " RA-TLS certificate\n"
         << "  certificate  " << o.cert_out << " (SHA-256 "
         << attest::to_hex(attest::sha256(attest::cert_der(issued.cert.get()))) << ")\n"

@@ -1,11 +1,7 @@
 #include "proxy/verify_command.h"
 
-#include <openssl/pem.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -13,6 +9,7 @@
 #include "attest/policy.h"
 #include "attest/ratls_cert.h"
 #include "attest/verifier.h"
+#include "proxy/clock.h"
 #include "proxy/collateral_fetcher.h"
 #include "proxy/collateral_key.h"
 #include "proxy/file_io.h"
@@ -31,12 +28,6 @@ struct UsageError : std::runtime_error {
 
 // Marker the simulated hierarchy puts in its root's subject (attest/sim).
 constexpr std::string_view kSimulatedMarker = "ratls-gateway simulation";
-
-attest::UnixTime now_utc() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::array<std::uint8_t, 32> parse_measurement(const std::string& flag, const std::string& hex) {
   auto value = attest::from_hex_fixed<32>(hex);
@@ -150,25 +141,7 @@ std::shared_ptr<const attest::ParsedCollateral> fetch_collateral(
 
 // Atomic: the certificate appears whole or not at all.
 void save_certificate_pem(const std::string& path, const X509* cert) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio || PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1) {
-    throw std::runtime_error("cannot encode the certificate as PEM");
-  }
-  char* data = nullptr;
-  long len = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, &data);  // BIO_get_mem_data without its C cast
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data, len);
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error("cannot write " + path + ": " + ec.message());
-  }
+  write_file_atomic(path, attest::certificate_pem(cert), 0644);
 }
 
 }  // namespace

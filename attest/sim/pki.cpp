@@ -79,35 +79,6 @@ Bytes octets(const std::array<std::uint8_t, N>& a) {
   return tlv(0x04, Bytes(a.begin(), a.end()));
 }
 
-void add_extension(X509* cert, const X509* issuer, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, const_cast<X509*>(issuer), cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) {
-    X509_EXTENSION_free(ext);
-    openssl_failure("adding extension " + value);
-  }
-  X509_EXTENSION_free(ext);
-}
-
-void add_raw_extension(X509* cert, const char* oid_text, const Bytes& value) {
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> obj(OBJ_txt2obj(oid_text, 1),
-                                                                &ASN1_OBJECT_free);
-  std::unique_ptr<ASN1_OCTET_STRING, decltype(&ASN1_OCTET_STRING_free)> data(
-      ASN1_OCTET_STRING_new(), &ASN1_OCTET_STRING_free);
-  if (!obj || !data ||
-      ASN1_OCTET_STRING_set(data.get(), value.data(), static_cast<int>(value.size())) != 1) {
-    openssl_failure("encoding an extension");
-  }
-  X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 0, data.get());
-  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) {
-    X509_EXTENSION_free(ext);
-    openssl_failure("adding an extension");
-  }
-  X509_EXTENSION_free(ext);
-}
-
 void set_serial(X509* cert, std::string_view label) {
   Bytes digest = sha256(as_bytes(label));
   digest[0] &= 0x7f;  // positive
@@ -174,15 +145,6 @@ EvpPkeyPtr make_p256_key(const std::optional<std::string>& seed, std::string_vie
   return EvpPkeyPtr(raw);
 }
 
-std::string private_key_pem(EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    openssl_failure("PEM encoding of a key");
-  }
-  return bio_text(bio.get());
-}
-
 EvpPkeyPtr load_private_key_pem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
@@ -191,20 +153,41 @@ EvpPkeyPtr load_private_key_pem(std::string_view pem) {
   return key;
 }
 
-std::string certificate_pem(const X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio || PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1) {
-    openssl_failure("PEM encoding of a certificate");
-  }
-  return bio_text(bio.get());
-}
-
 std::string crl_pem(const X509_CRL* crl) {
   BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
   if (!bio || PEM_write_bio_X509_CRL(bio.get(), const_cast<X509_CRL*>(crl)) != 1) {
     openssl_failure("PEM encoding of a CRL");
   }
   return bio_text(bio.get());
+}
+
+void add_conf_extension(X509* cert, const X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, const_cast<X509*>(issuer), cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) {
+    X509_EXTENSION_free(ext);
+    openssl_failure("adding extension " + value);
+  }
+  X509_EXTENSION_free(ext);
+}
+
+void add_raw_extension(X509* cert, const char* oid_text, const Bytes& value) {
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> obj(OBJ_txt2obj(oid_text, 1),
+                                                                &ASN1_OBJECT_free);
+  std::unique_ptr<ASN1_OCTET_STRING, decltype(&ASN1_OCTET_STRING_free)> data(
+      ASN1_OCTET_STRING_new(), &ASN1_OCTET_STRING_free);
+  if (!obj || !data ||
+      ASN1_OCTET_STRING_set(data.get(), value.data(), static_cast<int>(value.size())) != 1) {
+    openssl_failure("encoding an extension");
+  }
+  X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 0, data.get());
+  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) {
+    X509_EXTENSION_free(ext);
+    openssl_failure("adding an extension");
+  }
+  X509_EXTENSION_free(ext);
 }
 
 Bytes encode_pck_extension(const PckExtension& ext) {
@@ -264,13 +247,13 @@ X509Ptr issue_certificate(const CertificateSpec& spec, EVP_PKEY* key, const X509
   }
   std::string bc = spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE";
   if (spec.ca && spec.path_length) bc += ",pathlen:" + std::to_string(*spec.path_length);
-  add_extension(cert.get(), signer, NID_basic_constraints, bc);
-  add_extension(
+  add_conf_extension(cert.get(), signer, NID_basic_constraints, bc);
+  add_conf_extension(
       cert.get(), signer, NID_key_usage,
       spec.ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation");
-  add_extension(cert.get(), signer, NID_subject_key_identifier, "hash");
+  add_conf_extension(cert.get(), signer, NID_subject_key_identifier, "hash");
   if (issuer != nullptr)
-    add_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
+    add_conf_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
   if (spec.sgx)
     add_raw_extension(cert.get(), "1.2.840.113741.1.13.1", encode_pck_extension(*spec.sgx));
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) openssl_failure("certificate signing");

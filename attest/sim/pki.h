@@ -20,11 +20,15 @@ namespace ratls::attest::sim {
 // otherwise.
 EvpPkeyPtr make_p256_key(const std::optional<std::string>& seed, std::string_view label);
 
-std::string private_key_pem(EVP_PKEY* key);  // PKCS#8, unencrypted
 // Throws AttestError(STATUS_INVALID_PARAMETER) when `pem` is not a private key.
 EvpPkeyPtr load_private_key_pem(std::string_view pem);
-std::string certificate_pem(const X509* cert);
 std::string crl_pem(const X509_CRL* crl);
+
+// Adds an extension in OpenSSL's configuration syntax (e.g. "critical,CA:FALSE"), issued by
+// `issuer` (the certificate itself when self-signed).
+void add_conf_extension(X509* cert, const X509* issuer, int nid, const std::string& value);
+// Adds a non-critical extension `oid_text` (dotted) whose extnValue holds `value` as it is.
+void add_raw_extension(X509* cert, const char* oid_text, const Bytes& value);
 
 struct CertificateSpec {
   std::string common_name;

@@ -1,11 +1,12 @@
 #include "attest/sim/ratls_issuer.h"
 
 #include <arpa/inet.h>
-#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <memory>
+
+#include "attest/sim/pki.h"
 
 namespace ratls::attest::sim {
 
@@ -15,39 +16,12 @@ namespace {
   fail(Status::STATUS_INVALID_PARAMETER, std::string("RA-TLS certificate: ") + what + " failed");
 }
 
-// DER OID encodings (tag 06, length, content) of the evidence extensions.
-const std::vector<std::uint8_t> kSgxQuoteOid = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
-                                                0xF8, 0x4D, 0x8A, 0x39, 0x06};
-const std::vector<std::uint8_t> kTdxQuoteOid = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
-                                                0xF8, 0x4D, 0x8A, 0x39, 0x08};
-const std::vector<std::uint8_t> kGramineWrappedOid = {0x06, 0x0B, 0x06, 0x09, 0x2A, 0x86, 0x48,
-                                                      0x86, 0xF8, 0x4D, 0x8A, 0x39, 0x06};
-const std::vector<std::uint8_t> kTcgDiceOid = {0x06, 0x06, 0x67, 0x81, 0x05, 0x05, 0x04, 0x09};
-
-void add_raw_extension(X509* cert, const std::vector<std::uint8_t>& oid_der, const Bytes& value) {
-  const unsigned char* p = oid_der.data();
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> obj(
-      d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(oid_der.size())), &ASN1_OBJECT_free);
-  std::unique_ptr<ASN1_OCTET_STRING, decltype(&ASN1_OCTET_STRING_free)> data(
-      ASN1_OCTET_STRING_new(), &ASN1_OCTET_STRING_free);
-  if (!obj || !data ||
-      ASN1_OCTET_STRING_set(data.get(), value.data(), static_cast<int>(value.size())) != 1) {
-    openssl_failure("encoding an evidence extension");
-  }
-  X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 0, data.get());
-  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1)
-    openssl_failure("adding an evidence extension");
-  X509_EXTENSION_free(ext);
-}
-
-void add_conf_extension(X509* cert, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) openssl_failure("adding an extension");
-  X509_EXTENSION_free(ext);
-}
+// The evidence extensions. Gramine hands mbedTLS the OID with its tag and length, which wraps it
+// again: the OID in its certificates really is 0.6.9.42.840.113741.1337.6 (attestation-spec §4.1).
+constexpr const char* kSgxQuoteOid = "1.2.840.113741.1337.6";
+constexpr const char* kTdxQuoteOid = "1.2.840.113741.1337.8";
+constexpr const char* kGramineWrappedOid = "0.6.9.42.840.113741.1337.6";
+constexpr const char* kTcgDiceOid = "2.23.133.5.4.9";
 
 bool is_ip(const std::string& s) {
   unsigned char buf[16];
@@ -60,19 +34,6 @@ Bytes spki_of(EVP_PKEY* key) {
   if (len <= 0) openssl_failure("encoding the public key");
   Bytes out(der, der + len);
   OPENSSL_free(der);
-  return out;
-}
-
-Bytes uncompressed_point_of(EVP_PKEY* key) {
-  std::size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", nullptr, 0, &len) != 1) {
-    openssl_failure("reading the public point");
-  }
-  Bytes out(len);
-  if (EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", out.data(), out.size(), &len) != 1) {
-    openssl_failure("reading the public point");
-  }
-  out.resize(len);
   return out;
 }
 
@@ -105,7 +66,7 @@ std::array<std::uint8_t, 64> binding_report_data(
   switch (format) {
     case RatlsFormat::kCosmianSgx:
     case RatlsFormat::kCosmianTdx:
-      hash = sha256(uncompressed_point_of(key));
+      hash = sha256(ec_uncompressed_point(key));
       if (x25519) std::copy(x25519->begin(), x25519->end(), rd.begin() + 32);
       break;
     case RatlsFormat::kGramineLegacy:
@@ -150,8 +111,8 @@ X509Ptr build_ratls_certificate(EVP_PKEY* key, RatlsFormat format, const Bytes& 
     if (!san.empty()) san += ",";
     san += (is_ip(entry) ? "IP:" : "DNS:") + entry;
   }
-  if (!san.empty()) add_conf_extension(cert.get(), NID_subject_alt_name, san);
-  add_conf_extension(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
+  if (!san.empty()) add_conf_extension(cert.get(), cert.get(), NID_subject_alt_name, san);
+  add_conf_extension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:FALSE");
   switch (format) {
     case RatlsFormat::kCosmianSgx:
       add_raw_extension(cert.get(), kSgxQuoteOid, quote);
