@@ -690,8 +690,9 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
                        [&duplicates](int, json::parse_event_t event, json& parsed) {
                          return duplicates(event, parsed);
                        });
-  } catch (const json::parse_error& e) {
-    // what() is "[json.exception.parse_error.101] parse error at line L, column C: ..."
+  } catch (const json::exception& e) {
+    // what() is "[json.exception.parse_error.101] parse error at line L, column C: ...", or
+    // out_of_range.406 for a number beyond a double: any of them is a broken file, not a crash.
     std::string_view message = e.what();
     if (const auto close = message.find("] "); close != std::string_view::npos) {
       message.remove_prefix(close + 2);

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace ratls::proxy {
@@ -20,7 +19,19 @@ attest::Bytes read_file(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  attest::Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read in blocks up to the cap: a device such as /dev/zero, or a huge file named by mistake,
+  // gets an error instead of exhausting memory.
+  attest::Bytes data;
+  char block[64 * 1024];
+  while (in) {
+    in.read(block, sizeof block);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (data.size() + got > kMaxInputFileSize) {
+      throw std::runtime_error("cannot read " + path + ": larger than " +
+                               std::to_string(kMaxInputFileSize >> 20) + " MiB");
+    }
+    data.insert(data.end(), block, block + got);
+  }
   if (in.bad()) throw std::runtime_error("cannot read " + path + ": I/O error");
   return data;
 }

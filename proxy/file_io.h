@@ -1,6 +1,7 @@
 // Reading user-named files and directories for commands (attest/ itself never touches files).
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -9,7 +10,12 @@
 
 namespace ratls::proxy {
 
-// Whole file. Throws std::runtime_error("cannot read PATH: reason").
+// Quotes, certificates, keys, collateral and configuration are kilobytes (a processor CA CRL a few
+// hundred); anything beyond this is refused.
+inline constexpr std::size_t kMaxInputFileSize = 64u << 20;
+
+// Whole file, at most kMaxInputFileSize bytes. Throws std::runtime_error("cannot read PATH:
+// reason").
 attest::Bytes read_file(const std::string& path);
 // Regular files directly in `dir` (not recursive), name -> content.
 std::map<std::string, attest::Bytes> read_directory(const std::string& dir);

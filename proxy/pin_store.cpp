@@ -118,12 +118,14 @@ ordered_json pin_to_json(const Pin& pin) {
   return v;
 }
 
-std::vector<PinEntry> parse_pins(std::string_view text) {
+std::vector<PinEntry> parse_pins_text(std::string_view text) {
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string_view message = e.what();  // "[json.exception.parse_error.101] parse error at ..."
+  } catch (const json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at ...", or out_of_range.406 for a number
+    // beyond a double.
+    std::string_view message = e.what();
     if (const auto close = message.find("] "); close != std::string_view::npos) {
       message.remove_prefix(close + 2);
     }
@@ -287,6 +289,10 @@ PinEntry& entry_for(std::vector<PinEntry>& entries, const std::string& app) {
 
 }  // namespace
 
+std::vector<PinEntry> parse_pins_file(std::string_view text) {
+  return parse_pins_text(text);
+}
+
 PinStore::PinStore(std::string path) : path_(std::move(path)) {}
 
 void PinStore::load() {
@@ -299,7 +305,7 @@ void PinStore::load_locked() {
   std::vector<PinEntry> entries;
   if (snap.state.mtime_ns >= 0) {
     try {
-      entries = parse_pins(snap.text);
+      entries = parse_pins_file(snap.text);
     } catch (const Invalid& e) {
       throw std::runtime_error(path_ + ": not a valid pins file: " + e.what());
     }

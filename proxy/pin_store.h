@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attest/time.h"
@@ -38,6 +39,10 @@ struct PinEntry {
   std::string pending_reason;
   friend bool operator==(const PinEntry&, const PinEntry&) = default;
 };
+
+// The content of a pins file, entries sorted by app. Throws std::runtime_error saying what is wrong
+// (the store adds the file's name). For the store and for fuzzing.
+std::vector<PinEntry> parse_pins_file(std::string_view text);
 
 class PinStore {
  public:

@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert)
+targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins)
 have_openssl=$(command -v openssl || true)
 
 seed() {  # seed TARGET FILES...
@@ -112,6 +112,17 @@ if [[ -n "$real" ]]; then
 else
   for target in "${targets[@]}"; do seed "$target"; done
 fi
+
+# Configuration and pins: the annotated example, and a pins file as the gateway writes it.
+seed fuzz_config "$here/../../config/example.json"
+seed fuzz_pins
+h64=$(printf 'a%.0s' {1..64})
+cat >"$work/fuzz_pins/pins.json" <<JSON
+{"version":1,"apps":{"demo":{"pin":{"cert_sha256":"$h64","spki_sha256":"$h64","mrenclave":"$h64",
+"mrsigner":"$h64","isv_prod_id":1,"isv_svn":2,"tcb_status":"UpToDate","advisory_ids":["INTEL-SA-00615"],
+"collateral_expiry":"2026-12-23T00:00:00Z","verified_at":"2026-11-23T00:00:00Z","simulated":true},
+"pending_reason":"measurement changed"}}}
+JSON
 
 failed=0
 for target in "${targets[@]}"; do

@@ -329,6 +329,9 @@ TEST(Config, ErrorsNameTheKeyPath) {
       {with_app(R"("policy":{"mrsigner":[")" + kCosmianSigner + R"(",7]})"),
        "apps[0].policy.mrsigner[1]: expected 64 hex digits"},
       {with_app(R"("policy":{"signer_key":""})"), "apps[0].policy.signer_key: expected a path"},
+      // A device named by mistake is an error, not an endless read.
+      {with_app(R"("policy":{"signer_key":"/dev/zero"})"),
+       "apps[0].policy.signer_key: cannot read /dev/zero: larger than 64 MiB"},
       {with_app(R"("policy":{"isv_prod_id":65536})"),
        "apps[0].policy.isv_prod_id: expected an integer 0..65535"},
       {with_app(R"("policy":{"isv_prod_id":-1})"),
@@ -391,6 +394,8 @@ TEST(Config, InvalidJsonSaysWhere) {
             "invalid JSON: parse error at line 1, column 1: syntax error while parsing value - "
             "unexpected end of input; expected '[', '{', or a literal");
   // JSON has no comments: say so rather than guess.
+  // Found by fuzzing: a number beyond a double used to abort the daemon.
+  EXPECT_EQ(error_of(R"({"listen":[1e999]})"), "invalid JSON: number overflow parsing '1e999'");
   EXPECT_EQ(error_of("{} // trailing").rfind("invalid JSON: parse error at line 1, column 4", 0),
             0u);
 }

@@ -149,6 +149,8 @@ TEST(PinStore, CorruptFileKeepsOldState) {
        "parse error at line 1, column 22: syntax error while parsing "
        "object key - unexpected end of input; expected string literal"},
       {"[]", "expected a JSON object"},
+      // Found by fuzz_pins: a number beyond a double used to escape as an uncaught exception.
+      {R"({"version":1e999,"apps":{}})", "number overflow parsing '1e999'"},
       {R"({"apps":{}})", "version: missing"},
       {R"({"version":2,"apps":{}})",
        "version 2 is not supported (this ratls-gateway reads version 1)"},
