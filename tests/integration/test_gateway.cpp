@@ -319,6 +319,60 @@ TEST_F(GatewayTest, HttpsListenerServesAppsWithLocalCaCertificates) {
   EXPECT_EQ(json::parse(page.out)["apps"][0]["state"], "verified") << page.out << page.err;
 }
 
+// mode "webpki": the owner's certificate, checked against the system CA store (SSL_CERT_FILE here)
+// with hostname verification, and no attestation. Each refused upstream fails one check only.
+TEST_F(GatewayTest, WebPkiModeChecksTheChainAndTheName) {
+  auto openssl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/openssl"};
+    for (const auto& a : args) argv.push_back(a);
+    const CommandResult r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  const std::string ca = dir_.file("webpki-ca");
+  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+           "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
+           "-keyout", ca + ".key", "-out", ca + ".pem"});
+  auto leaf = [&](const std::string& name, const std::string& san, bool from_ca) {
+    const std::string base = dir_.file(name);
+    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+             "/CN=" + name, "-keyout", base + ".key", "-out", base + ".csr"});
+    if (from_ca) {
+      dir_.write(name + ".ext", "subjectAltName=" + san + "\n");
+      openssl({"x509", "-req", "-in", base + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+               "-CAcreateserial", "-days", "2", "-extfile", base + ".ext", "-out", base + ".pem"});
+    } else {
+      openssl({"x509", "-req", "-in", base + ".csr", "-signkey", base + ".key", "-days", "2",
+               "-out", base + ".pem"});
+    }
+    return base;
+  };
+  Peer good = start_app(leaf("good", "IP:127.0.0.1", true), "owner-app");
+  Peer misnamed = start_recorder(leaf("misnamed", "DNS:other.example", true));
+  Peer unknown_ca = start_recorder(leaf("selfsigned", "IP:127.0.0.1", false));
+  json apps = json::array();
+  for (const auto& [name, port] :
+       {std::pair{"good", good.port}, {"misnamed", misnamed.port}, {"unknown", unknown_ca.port}}) {
+    json a = app(name, port);
+    a["mode"] = "webpki";
+    apps.push_back(a);
+  }
+  start_gateway(apps, {}, {"SSL_CERT_FILE=" + ca + ".pem"});
+  EXPECT_EQ(curl("good", "/").out, "hello from owner-app\n");
+  EXPECT_EQ(app_status(status(), "good")["state"], "not attested");
+  for (const char* name : {"misnamed", "unknown"}) {
+    SCOPED_TRACE(name);
+    const CommandResult r = curl(name, "/", {"-w", "\n%{http_code}"});
+    EXPECT_EQ(r.out.substr(r.out.rfind('\n') + 1), "502");
+    EXPECT_NE(r.out.find("is not trusted"), std::string::npos) << r.out;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const Peer* p : {&misnamed, &unknown_ca}) {
+    const std::string record = read_all(p->record);
+    EXPECT_EQ(record.find("ok "), std::string::npos)
+        << "a refused upstream completed a handshake: " << record;
+  }
+}
+
 TEST(GatewayConfig, ErrorsNameTheKeyPathAndStopTheDaemon) {
   TempDir dir;
   const std::string path = dir.write(
