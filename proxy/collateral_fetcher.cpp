@@ -625,9 +625,10 @@ struct CollateralFetcher::Impl {
         result = assemble(key, ids, problem);
         break;
       }
-      if (!waiting || waited_out) break;
+      if (!waiting || waited_out || interrupted) break;
       waited_out = cv.wait_until(lock, deadline) == std::cv_status::timeout;
     }
+    if (!result && interrupted) problem = "the gateway is shutting down";
     if (!result && problem.empty()) {
       for (const auto& id : ids) {
         const ItemState& st = items[id.name()];
@@ -658,6 +659,7 @@ struct CollateralFetcher::Impl {
   std::map<std::string, ItemState> items;
   std::map<std::string, Assembled> assembled;
   std::size_t fetches = 0;
+  bool interrupted = false;
   std::thread thread;
 };
 
@@ -676,6 +678,14 @@ std::shared_ptr<const attest::ParsedCollateral> CollateralFetcher::get_for(const
                                                                            attest::UnixTime now,
                                                                            std::string& problem) {
   return impl_->get_for(key, now, problem);
+}
+
+void CollateralFetcher::interrupt() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->interrupted = true;
+  }
+  impl_->cv.notify_all();
 }
 
 std::size_t CollateralFetcher::fetches_started() const {

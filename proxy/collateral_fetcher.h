@@ -68,6 +68,8 @@ class CollateralFetcher : public CollateralSource {
   // Collateral depends on the quote: without a key there is nothing to fetch.
   std::shared_ptr<const attest::ParsedCollateral> get(attest::UnixTime now,
                                                       std::string& problem) override;
+  // Waits in get_for() end at once, failing closed ("shutting down"), and later calls do not wait.
+  void interrupt() override;
   // Usable collateral for `key` at `now` (which is also the time fetched items are verified at), or
   // nullptr with `problem` saying which item is missing or expired, where it comes from and why.
   // The same pointer is returned as long as none of the four items changed.

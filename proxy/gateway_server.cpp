@@ -9,10 +9,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "proxy/clock.h"
 #include "proxy/gateway_state.h"
@@ -158,7 +160,7 @@ struct GatewayServer::Impl {
         ratls_ctx(ssl::context::tls_client),
         webpki_ctx(ssl::context::tls_client),
         pins((std::filesystem::path(options.config.state_dir) / "pins.json").string()),
-        verifier(std::make_unique<UpstreamVerifier>(std::move(options.root), options.simulated_root,
+        verifier(std::make_shared<UpstreamVerifier>(std::move(options.root), options.simulated_root,
                                                     options.collateral, pins)),
         config(std::make_shared<const Config>(options.config)) {
     for (ssl::context* ctx : {&ratls_ctx, &webpki_ctx}) {
@@ -183,12 +185,26 @@ struct GatewayServer::Impl {
     state.configure(*config, options.simulated_root);
   }
 
+  // Pending coroutines are destroyed with the io_context; they reach into the members below, so it
+  // is declared last (destroyed first), and ~Impl releases the objects bound to it before that.
+  ~Impl() {
+    interrupt_verifications();
+    verify_pool.join();
+    listeners.clear();
+    pool.clear();
+    watchdog.reset();
+    drain_timer.reset();
+    signals.reset();
+    reload_signals.reset();
+  }
+
   GatewayOptions options;
-  asio::io_context io{1};
   ssl::context ratls_ctx;
   ssl::context webpki_ctx;
   PinStore pins;
-  std::unique_ptr<UpstreamVerifier> verifier;
+  // Shared with verifications in flight, which keep the one they started with across a reload.
+  std::shared_ptr<UpstreamVerifier> verifier;
+  std::vector<std::weak_ptr<UpstreamVerifier>> replaced_verifiers;
   // Replaced whole on reload; a request keeps the snapshot it started with.
   std::shared_ptr<const Config> config;
   unsigned generation = 0;
@@ -213,6 +229,30 @@ struct GatewayServer::Impl {
   int active_sessions = 0;
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::optional<asio::signal_set> signals;
+  // Verification is CPU work and may wait for collateral from the network: it runs here, so the
+  // event loop keeps serving other connections and apps meanwhile.
+  asio::thread_pool verify_pool{verification_threads()};
+  asio::io_context io{1};
+
+  static std::size_t verification_threads() {
+    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4);
+  }
+
+  // Parameters by value: they must outlive the caller's frame. (Not a lambda: GCC 12 destroys a
+  // coroutine lambda's captures twice.)
+  static asio::awaitable<UpstreamDecision> verify_in_pool(std::shared_ptr<UpstreamVerifier> v,
+                                                          AppConfig app, attest::Bytes der,
+                                                          attest::UnixTime now) {
+    co_return v->verify(app, der, now);
+  }
+
+  // Shutdown: verifications waiting for collateral fail at once instead of holding the drain.
+  void interrupt_verifications() {
+    if (verifier) verifier->interrupt();
+    for (const auto& weak : replaced_verifiers) {
+      if (auto v = weak.lock()) v->interrupt();
+    }
+  }
 
   static const AppConfig* find_app(const Config& c, const std::string& name) {
     for (const auto& a : c.apps) {
@@ -396,7 +436,9 @@ struct GatewayServer::Impl {
       if (next.config.state_dir != config->state_dir) {
         log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
       }
-      verifier = std::make_unique<UpstreamVerifier>(std::move(next.root), next.simulated_root,
+      std::erase_if(replaced_verifiers, [](const auto& weak) { return weak.expired(); });
+      replaced_verifiers.push_back(verifier);
+      verifier = std::make_shared<UpstreamVerifier>(std::move(next.root), next.simulated_root,
                                                     next.collateral, pins);
       state.configure(next.config, next.simulated_root);
       config = std::make_shared<const Config>(std::move(next.config));
@@ -438,6 +480,7 @@ struct GatewayServer::Impl {
     if (reload_signals) reload_signals->cancel();
     if (watchdog) watchdog->cancel();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
+    interrupt_verifications();
     for (auto& l : listeners) {
       boost::system::error_code ec;
       l.acceptor.close(ec);
@@ -625,7 +668,8 @@ struct GatewayServer::Impl {
     }
     metrics.upstream_connection_opened(app.name);
     const auto started = std::chrono::steady_clock::now();
-    UpstreamDecision d = verifier->verify(app, der, now);
+    UpstreamDecision d = co_await asio::co_spawn(
+        verify_pool, verify_in_pool(verifier, app, der, now), asio::use_awaitable);
     metrics.verification(
         app.name, d.accepted,
         d.errors.empty() ? std::string()

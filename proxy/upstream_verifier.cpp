@@ -189,4 +189,8 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
   return d;
 }
 
+void UpstreamVerifier::interrupt() {
+  if (collateral_) collateral_->interrupt();
+}
+
 }  // namespace ratls::proxy

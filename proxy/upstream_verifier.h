@@ -35,6 +35,9 @@ class CollateralSource {
     (void)key;
     return get(now, problem);
   }
+  // The process is shutting down: calls waiting for fetches return at once (failing closed), and
+  // later ones do not wait. Sources that never wait ignore it. Thread-safe.
+  virtual void interrupt() {}
 };
 
 // A directory in the layout of `verify --collateral DIR`.
@@ -61,6 +64,8 @@ class UpstreamVerifier {
 
   // Full decision for `app` presenting `leaf_der` at `now`.
   UpstreamDecision verify(const AppConfig& app, attest::ByteView leaf_der, attest::UnixTime now);
+  // Ends waits for collateral (shutdown); see CollateralSource::interrupt. Thread-safe.
+  void interrupt();
 
  private:
   struct CacheEntry {

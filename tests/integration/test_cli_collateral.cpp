@@ -4,10 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/pcs_fixture.h"
 #include "tests/support/process.h"
@@ -133,60 +135,114 @@ TEST_F(CliCollateral, ContradictoryFlagsAreUsageErrors) {
   EXPECT_EQ(server_->requests(), 0);
 }
 
-// The daemon: with trust.root_ca naming a root file (not a simulated hierarchy directory) and no
-// collateral.offline, `run` fetches from collateral.pccs before answering the first request.
-TEST(GatewayCollateral, FetchedFromTheServiceAndCachedBeforeTheFirstRequest) {
-  TempDir dir;
-  const std::string sim = dir.file("sim");
-  ASSERT_EQ(run_command({gateway_binary(), "sim", "init", sim}).exit_code, 0);
-  const CommandResult issued =
-      run_command({gateway_binary(), "sim", "issue", sim, "--mrenclave", std::string(64, 'a'),
-                   "--cert", dir.file("app.pem"), "--key", dir.file("app.key")});
-  ASSERT_EQ(issued.exit_code, 0) << issued.err;
-  PcsServerOptions po;
-  po.dir = sim + "/collateral";
-  PcsServer server(po);
+// The daemon with trust.root_ca naming a root file (not a simulated hierarchy directory) and no
+// collateral.offline: collateral comes from collateral.pccs.
+class GatewayCollateral : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(run_command({gateway_binary(), "sim", "init", sim_}).exit_code, 0);
+    const CommandResult issued =
+        run_command({gateway_binary(), "sim", "issue", sim_, "--mrenclave", std::string(64, 'a'),
+                     "--cert", dir_.file("app.pem"), "--key", dir_.file("app.key")});
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    PcsServerOptions po;
+    po.dir = sim_ + "/collateral";
+    server_ = std::make_unique<PcsServer>(po);
+    const int app_port = free_loopback_port();
+    const std::string peer =
+        (std::filesystem::path(RATLS_SOURCE_DIR) / "tests/integration/peers/https_app.py").string();
+    app_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/bin/python3", peer, std::to_string(app_port),
+                                 dir_.file("app.pem"), dir_.file("app.key"), "app"},
+        dir_.file("app.log"));
+    ASSERT_TRUE(wait_for_port(app_port));
+    port_ = free_loopback_port();
+    const json config = {
+        {"listen", {"127.0.0.1:" + std::to_string(port_)}},
+        {"apps",
+         {{{"name", "app"}, {"upstream", "https://127.0.0.1:" + std::to_string(app_port)}}}},
+        {"trust", {{"root_ca", sim_ + "/root_ca.pem"}}},
+        {"collateral", {{"pccs", server_->base_url()}, {"cache_dir", dir_.file("cache")}}},
+        {"state_dir", dir_.file("state")}};
+    config_ = dir_.write("config.json", config.dump(2));
+  }
 
-  const int app_port = free_loopback_port();
-  const std::string peer =
-      (std::filesystem::path(RATLS_SOURCE_DIR) / "tests/integration/peers/https_app.py").string();
-  BackgroundProcess app({"/usr/bin/python3", peer, std::to_string(app_port), dir.file("app.pem"),
-                         dir.file("app.key"), "app"},
-                        dir.file("app.log"));
-  ASSERT_TRUE(wait_for_port(app_port));
+  void start_gateway() {
+    setenv("SSL_CERT_FILE", server_->ca_file().c_str(), 1);  // copied by the child at fork
+    gateway_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{gateway_binary(), "run", "--config", config_},
+        dir_.file("gateway.log"));
+    unsetenv("SSL_CERT_FILE");
+    ASSERT_TRUE(wait_for_port(port_));
+  }
 
-  const int port = free_loopback_port();
-  const json config = {
-      {"listen", {"127.0.0.1:" + std::to_string(port)}},
-      {"apps", {{{"name", "app"}, {"upstream", "https://127.0.0.1:" + std::to_string(app_port)}}}},
-      {"trust", {{"root_ca", sim + "/root_ca.pem"}}},
-      {"collateral", {{"pccs", server.base_url()}, {"cache_dir", dir.file("cache")}}},
-      {"state_dir", dir.file("state")}};
-  const std::string path = dir.write("config.json", config.dump(2));
-  setenv("SSL_CERT_FILE", server.ca_file().c_str(), 1);  // copied by the child at fork
-  BackgroundProcess gateway({gateway_binary(), "run", "--config", path}, dir.file("gateway.log"));
-  unsetenv("SSL_CERT_FILE");
-  ASSERT_TRUE(wait_for_port(port));
+  std::vector<std::string> curl(const std::string& host, const std::string& path) const {
+    const std::string authority = host + ":" + std::to_string(port_);
+    return {"/usr/bin/curl",
+            "-sS",
+            "-m",
+            "30",
+            "--resolve",
+            authority + ":127.0.0.1",
+            "-H",
+            "Connection: close",
+            "http://" + authority + path};
+  }
 
-  const std::string host = "app.localhost:" + std::to_string(port);
-  auto get = [&] {
-    return run_command({"/usr/bin/curl", "-sS", "-m", "30", "--resolve", host + ":127.0.0.1",
-                        "http://" + host + "/"});
-  };
-  CommandResult r = get();
+  std::string gateway_log() const {
+    std::ifstream log(dir_.file("gateway.log.stderr"));
+    std::stringstream text;
+    text << log.rdbuf();
+    return text.str();
+  }
+
+  TempDir dir_;
+  const std::string sim_ = dir_.file("sim");
+  std::unique_ptr<PcsServer> server_;
+  std::unique_ptr<BackgroundProcess> app_;
+  std::unique_ptr<BackgroundProcess> gateway_;
+  int port_ = 0;
+  std::string config_;
+};
+
+// `run` fetches from collateral.pccs before answering the first request, and caches.
+TEST_F(GatewayCollateral, FetchedFromTheServiceAndCachedBeforeTheFirstRequest) {
+  start_gateway();
+  CommandResult r = run_command(curl("app.localhost", "/"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::ifstream log(dir.file("gateway.log.stderr"));
-  std::stringstream log_text;
-  log_text << log.rdbuf();
-  EXPECT_EQ(r.out, "hello from app\n") << log_text.str();
-  EXPECT_EQ(server.requests(), 4);
-  EXPECT_EQ(server.requests("/sgx/certification/v4/rootcacrl"), 1);
-  EXPECT_TRUE(std::filesystem::exists(dir.file("cache") + "/root-ca-crl.json"));
+  EXPECT_EQ(r.out, "hello from app\n") << gateway_log();
+  EXPECT_EQ(server_->requests(), 4);
+  EXPECT_EQ(server_->requests("/sgx/certification/v4/rootcacrl"), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("cache") + "/root-ca-crl.json"));
   // Later connections use the cached collateral.
-  r = run_command({"/usr/bin/curl", "-sS", "-m", "30", "--resolve", host + ":127.0.0.1", "-H",
-                   "Connection: close", "http://" + host + "/"});
+  r = run_command(curl("app.localhost", "/"));
   EXPECT_EQ(r.out, "hello from app\n");
-  EXPECT_EQ(server.requests(), 4);
+  EXPECT_EQ(server_->requests(), 4);
+}
+
+// A verification waiting for collateral (the service accepts and never answers) holds only its
+// own request: the gateway keeps answering others meanwhile, and SIGTERM does not wait for it.
+TEST_F(GatewayCollateral, AWaitForCollateralStallsOnlyItsOwnRequest) {
+  server_->set_mode("hang");
+  start_gateway();
+  BackgroundProcess waiting(curl("app.localhost", "/"), dir_.file("waiting.log"));
+  for (int i = 0; i < 500 && server_->requests() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT(server_->requests(), 0) << gateway_log();
+
+  CommandResult status = run_command(curl("localhost", "/.well-known/ratls-gateway/status.json"));
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("\"apps\""), std::string::npos) << status.out;
+  EXPECT_TRUE(waiting.running()) << "the app request should still wait for collateral";
+
+  EXPECT_EQ(gateway_->stop(), 0) << "the gateway did not exit by itself after SIGTERM\n"
+                                 << gateway_log();
+  EXPECT_EQ(waiting.wait(5000), 0);
+  std::ifstream out(dir_.file("waiting.log"));
+  std::stringstream body;
+  body << out.rdbuf();
+  EXPECT_NE(body.str().find("shutting down"), std::string::npos) << body.str() << gateway_log();
 }
 
 }  // namespace
