@@ -1,7 +1,5 @@
 #include "proxy/config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,6 +17,7 @@
 #include "attest/status.h"
 #include "attest/tcb_status.h"
 #include "proxy/file_io.h"
+#include "proxy/host_syntax.h"
 
 namespace ratls::proxy {
 namespace {
@@ -46,17 +45,6 @@ std::string member(const std::string& path, std::string_view key) {
 
 std::string element(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";
-}
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return lowercase(a) == lowercase(b);
 }
 
 // nlohmann::json keeps the last of duplicate keys silently; a second "policy" block must not
@@ -161,44 +149,6 @@ const json& get_object(const json& v, const std::string& path) {
 
 // ---- addresses -------------------------------------------------------------------------------
 
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  // Digits only, no sign and no leading zero (config/schema.json uses the same rule).
-  if (text.empty() || text.size() > 5 || text.front() == '0') return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value == 0 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
-
-// Canonical text of an IP literal (inet_ntop), so "0:0:0:0:0:0:0:1" and "::1" compare equal.
-std::optional<std::string> canonical_ipv4(std::string_view text, bool* loopback) {
-  in_addr a{};
-  if (inet_pton(AF_INET, std::string(text).c_str(), &a) != 1) return std::nullopt;
-  char buf[INET_ADDRSTRLEN] = {};
-  if (inet_ntop(AF_INET, &a, buf, sizeof buf) == nullptr) return std::nullopt;
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(&a.s_addr);
-  if (loopback != nullptr) *loopback = bytes[0] == 127;
-  return std::string(buf);
-}
-
-std::optional<std::string> canonical_ipv6(std::string_view text, bool* loopback) {
-  in6_addr a{};
-  if (inet_pton(AF_INET6, std::string(text).c_str(), &a) != 1) return std::nullopt;
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (inet_ntop(AF_INET6, &a, buf, sizeof buf) == nullptr) return std::nullopt;
-  if (loopback != nullptr) {
-    static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    const bool is_one = std::memcmp(&a, &in6addr_loopback, sizeof a) == 0;
-    const bool mapped_127 =
-        std::memcmp(a.s6_addr, kMappedPrefix, sizeof kMappedPrefix) == 0 && a.s6_addr[12] == 127;
-    *loopback = is_one || mapped_127;
-  }
-  return std::string(buf);
-}
-
 std::optional<ListenAddress> parse_listen(std::string_view text, std::string& why) {
   std::string_view host;
   std::string_view port;
@@ -260,119 +210,15 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
   return out;
 }
 
-bool valid_dns_name(std::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  std::size_t start = 0;
-  std::string_view last;
-  while (true) {
-    const auto dot = host.find('.', start);
-    const std::string_view label =
-        host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    for (char c : label) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
-    }
-    last = label;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  // A numeric last label means an IPv4 literal (WHATWG URL rule): "1.2.3" or "256.0.0.1" is not a
-  // name to look up.
-  const bool numeric =
-      std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
-  return !numeric || canonical_ipv4(host, nullptr).has_value();
-}
-
-// "host[:port]" of a URL. IPv6 in brackets; the returned host has none.
-std::optional<UpstreamUrl> parse_authority(std::string_view authority, std::string& why) {
-  if (authority.find('@') != std::string_view::npos) {
-    why = "no user info allowed";
-    return std::nullopt;
-  }
-  UpstreamUrl out;
-  std::string_view port;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      why = "missing ']' after the IPv6 address";
-      return std::nullopt;
-    }
-    const auto canonical = canonical_ipv6(authority.substr(1, close - 1), nullptr);
-    if (!canonical) {
-      why = "not an IPv6 address between the brackets";
-      return std::nullopt;
-    }
-    out.host = *canonical;
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        why = "unexpected text after ']'";
-        return std::nullopt;
-      }
-      port = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    const auto colon = authority.find(':');
-    std::string_view host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      has_port = true;
-      if (port.find(':') != std::string_view::npos) {
-        why = "IPv6 addresses go in brackets, as in \"https://[2001:db8::1]:8443\"";
-        return std::nullopt;
-      }
-    }
-    if (host.empty()) {
-      why = "missing host";
-      return std::nullopt;
-    }
-    if (!valid_dns_name(host)) {
-      why = "invalid host name";
-      return std::nullopt;
-    }
-    out.host = lowercase(host);
-  }
-  if (has_port) {
-    const auto p = parse_port(port);
-    if (!p) {
-      why = "port must be 1..65535";
-      return std::nullopt;
-    }
-    out.port = *p;
-  }
-  return out;
-}
-
-// Splits "https://authority[rest]"; `rest` starts at the first '/', '?' or '#'.
-bool split_https(std::string_view url, std::string_view& authority, std::string_view& rest,
-                 std::string& why) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.size() < kScheme.size() || !iequals(url.substr(0, kScheme.size()), kScheme)) {
-    why = url.find("://") != std::string_view::npos ? "only https:// is supported"
-                                                    : "missing \"https://\"";
-    return false;
-  }
-  const std::string_view after = url.substr(kScheme.size());
-  const auto end = after.find_first_of("/?#");
-  authority = after.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : after.substr(end);
-  return true;
-}
-
-std::optional<UpstreamUrl> parse_upstream(std::string_view text, std::string& why) {
-  std::string_view authority;
-  std::string_view rest;
-  if (!split_https(text, authority, rest, why)) return std::nullopt;
+std::optional<HttpsUrl> parse_upstream(std::string_view text, std::string& why) {
+  auto url = parse_https_url(text, why);
+  if (!url) return std::nullopt;
   // A lone trailing slash is what browsers show for an origin; anything more would be dropped.
-  if (!rest.empty() && rest != "/") {
+  if (!url->rest.empty() && url->rest != "/") {
     why = "no path, query or fragment allowed";
     return std::nullopt;
   }
-  return parse_authority(authority, why);
+  return url;
 }
 
 // "localhost" binds both loopbacks; 0.0.0.0 every IPv4 address; :: every address (Linux sockets
@@ -620,10 +466,8 @@ void parse_collateral(const json& v, const ConfigEnvironment& env, CollateralCon
     const std::string pccs_path = member(path, "pccs");
     constexpr std::string_view kExpected = "an https:// URL such as \"https://pccs.example.com\"";
     const std::string& url = get_string(*p, pccs_path, kExpected);
-    std::string_view authority;
-    std::string_view rest;
     std::string why;
-    if (!split_https(url, authority, rest, why) || !parse_authority(authority, why)) {
+    if (!parse_https_url(url, why)) {
       fail(pccs_path, std::string("expected ") + std::string(kExpected) + " (" + why + ")");
     }
     out.pccs = url;
@@ -650,7 +494,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   return parse_listen(text, why);
 }
 
-std::optional<UpstreamUrl> parse_upstream_url(std::string_view text) {
+std::optional<HttpsUrl> parse_upstream_url(std::string_view text) {
   std::string why;
   return parse_upstream(text, why);
 }

@@ -12,6 +12,8 @@
 
 #include "attest/policy.h"
 
+#include "proxy/https_url.h"
+
 namespace ratls::proxy {
 
 struct ConfigError : std::runtime_error {
@@ -74,11 +76,8 @@ std::string default_config_path(const ConfigEnvironment& env);
 
 // "host:port" / "[v6]:port" -> ListenAddress; nullopt when malformed.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
-// "https://host[:port]" -> host, port; nullopt when malformed (other schemes, paths, userinfo).
-struct UpstreamUrl {
-  std::string host;
-  std::uint16_t port = 443;
-};
-std::optional<UpstreamUrl> parse_upstream_url(std::string_view text);
+// An app's upstream: "https://host[:port]" (a lone trailing '/' allowed); nullopt when malformed
+// (other schemes, paths, userinfo).
+std::optional<HttpsUrl> parse_upstream_url(std::string_view text);
 
 }  // namespace ratls::proxy

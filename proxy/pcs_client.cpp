@@ -59,10 +59,7 @@ std::optional<std::string> HttpsResponse::header(std::string_view name) const {
 std::optional<HttpsTarget> parse_https_target(std::string_view url) {
   auto parsed = parse_https_url(url);
   if (!parsed) return std::nullopt;
-  const std::string_view rest = url.substr(std::string_view("https://").size());
-  const std::size_t path_start = rest.find_first_of("/?#");
-  std::string target =
-      path_start == std::string_view::npos ? "" : std::string(rest.substr(path_start));
+  std::string target = std::move(parsed->rest);
   if (target.find('#') != std::string::npos) return std::nullopt;
   for (char c : target) {
     // What goes on the request line must not be able to break it.
@@ -94,7 +91,7 @@ struct HttpsClient::Impl {
 
   asio::awaitable<HttpsResult> fetch(HttpsTarget t) {
     HttpsResult r;
-    const std::string where = "https://" + HttpsUrl{t.host, t.port}.authority();
+    const std::string where = "https://" + HttpsUrl{t.host, t.port, {}}.authority();
     auto ex = co_await asio::this_coro::executor;
 
     // The resolver has no deadline of its own: a timer cancels it (held weakly, as the timer may
@@ -156,7 +153,7 @@ struct HttpsClient::Impl {
     }
 
     http::request<http::empty_body> req{http::verb::get, t.target, 11};
-    req.set(http::field::host, HttpsUrl{t.host, t.port}.authority());
+    req.set(http::field::host, HttpsUrl{t.host, t.port, {}}.authority());
     req.set(http::field::user_agent, options.user_agent);
     req.set(http::field::accept, "*/*");
     req.set(http::field::connection, "close");

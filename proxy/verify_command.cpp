@@ -195,8 +195,9 @@ int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
         throw UsageError("--cert " + o.cert_file + ": " + e.what());
       }
     } else {
-      auto url = parse_https_url(o.url);
-      if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT]");
+      std::string why;
+      auto url = parse_https_url(o.url, why);
+      if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT] (" + why + ")");
       PeerCertificate peer = fetch_peer_certificate(url->host, url->port, o.timeout_ms);
       certificate = peer.der;
       outcome.subject =
