@@ -12,6 +12,12 @@ if(RATLS_SANITIZE)
     -fno-sanitize-recover=undefined)
   target_link_options(ratls_flags INTERFACE -fsanitize=address,undefined)
 endif()
+if(RATLS_SANITIZE_THREAD)
+  # GCC warns that TSan does not model the fences inside Asio's handler queue (-Wtsan).
+  target_compile_options(ratls_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
+  target_link_options(ratls_flags INTERFACE -fsanitize=thread)
+endif()
 if(RATLS_FUZZ)
   target_compile_options(ratls_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
     -fno-omit-frame-pointer)

@@ -185,13 +185,15 @@ struct GatewayServer::Impl {
     state.configure(*config, options.simulated_root);
   }
 
-  // Pending coroutines are destroyed with the io_context; they reach into the members below, so it
-  // is declared last (destroyed first), and ~Impl releases the objects bound to it before that.
+  // Pending coroutines are destroyed with their worker's io_context; they reach into the members
+  // below, so the workers are declared last (destroyed first), and ~Impl releases the objects bound
+  // to the main loop before that.
   ~Impl() {
+    destroying = true;
     interrupt_verifications();
+    stop_workers();
     verify_pool.join();
     listeners.clear();
-    pool.clear();
     watchdog.reset();
     drain_timer.reset();
     signals.reset();
@@ -202,12 +204,22 @@ struct GatewayServer::Impl {
   ssl::context ratls_ctx;
   ssl::context webpki_ctx;
   PinStore pins;
-  // Shared with verifications in flight, which keep the one they started with across a reload.
+  // The configuration and its verifier are replaced whole on reload, on the main loop and under
+  // config_mutex; the workers take a Snapshot per request and keep it to the end of the request.
+  mutable std::mutex config_mutex;
   std::shared_ptr<UpstreamVerifier> verifier;
-  std::vector<std::weak_ptr<UpstreamVerifier>> replaced_verifiers;
-  // Replaced whole on reload; a request keeps the snapshot it started with.
   std::shared_ptr<const Config> config;
-  unsigned generation = 0;
+  std::atomic<unsigned> generation{0};
+  std::vector<std::weak_ptr<UpstreamVerifier>> replaced_verifiers;
+  struct Snapshot {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<UpstreamVerifier> verifier;
+    unsigned generation = 0;
+  };
+  Snapshot snapshot() const {
+    std::lock_guard lock(config_mutex);
+    return {config, verifier, generation.load()};
+  }
   GatewayState state;
   Metrics metrics;
   std::optional<asio::signal_set> reload_signals;
@@ -221,18 +233,69 @@ struct GatewayServer::Impl {
     bool tls = false;  // https://<app>.localhost with local-CA certificates
   };
   std::vector<Listener> listeners;
-  std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
+  std::size_t next_worker = 0;  // round robin of accepted connections (main loop only)
+  std::mutex cooldown_mutex;
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> cooldown;
-  std::set<beast::tcp_stream*> idle_clients;
-  bool draining = false;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> destroying{false};
   int drain_seconds = 10;
-  int active_sessions = 0;
+  std::atomic<int> active_sessions{0};
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::optional<asio::signal_set> signals;
   // Verification is CPU work and may wait for collateral from the network: it runs here, so the
-  // event loop keeps serving other connections and apps meanwhile.
+  // event loops keep serving other connections and apps meanwhile.
   asio::thread_pool verify_pool{verification_threads()};
-  asio::io_context io{1};
+
+  // A connection lives on one worker from accept to close, with everything it uses (its upstream
+  // connections, timers), so a request never crosses threads. Worker 0 is the main loop: listeners,
+  // signals, reload, drain and the watchdog run there too.
+  struct Worker {
+    asio::io_context io{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
+    std::set<beast::tcp_stream*> idle_clients;  // waiting for a next request: closed on drain
+    std::thread thread;                         // none for worker 0, which runs in run()
+  };
+  std::vector<std::unique_ptr<Worker>> workers = make_workers(options.threads);
+
+  static std::vector<std::unique_ptr<Worker>> make_workers(int threads) {
+    const int n =
+        threads > 0 ? threads : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<std::unique_ptr<Worker>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Worker>());
+    return out;
+  }
+  asio::io_context& main_io() { return workers.front()->io; }
+
+  // A failure escaping a connection's coroutine ends that connection, never the daemon.
+  static void run_loop(asio::io_context& io) {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        log(LogLevel::kError, std::string("internal error, connection dropped: ") + e.what());
+      }
+    }
+  }
+
+  void start_workers() {
+    for (std::size_t i = 1; i < workers.size(); ++i) {
+      Worker& w = *workers[i];
+      w.keep_running.emplace(w.io.get_executor());
+      w.thread = std::thread([&w] { run_loop(w.io); });
+    }
+  }
+
+  void stop_workers() {
+    for (auto& w : workers) {
+      w->keep_running.reset();
+      w->io.stop();
+    }
+    for (auto& w : workers) {
+      if (w->thread.joinable()) w->thread.join();
+    }
+  }
 
   static std::size_t verification_threads() {
     return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4);
@@ -277,7 +340,7 @@ struct GatewayServer::Impl {
       return false;
     }
     tcp::endpoint ep(ip, port);
-    tcp::acceptor acceptor(io);
+    tcp::acceptor acceptor(main_io());
     acceptor.open(ep.protocol(), ec);
     if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -323,7 +386,7 @@ struct GatewayServer::Impl {
       if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
         throw std::runtime_error("socket " + std::to_string(fd) + " from systemd is not a socket");
       }
-      tcp::acceptor acceptor(io);
+      tcp::acceptor acceptor(main_io());
       boost::system::error_code ec;
       acceptor.assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
       if (ec) throw std::runtime_error("cannot use the socket from systemd: " + ec.message());
@@ -389,23 +452,25 @@ struct GatewayServer::Impl {
       if (app.listen) bind(*app.listen, app.name);
     }
     start_tls_listeners();
-    for (auto& l : listeners) asio::co_spawn(io, accept_loop(l), asio::detached);
+    for (auto& l : listeners) asio::co_spawn(main_io(), accept_loop(l), asio::detached);
   }
 
   asio::awaitable<void> accept_loop(Listener& l) {
     for (;;) {
-      auto [ec, socket] = co_await l.acceptor.async_accept(nothrow);
+      Worker& w = *workers[next_worker];
+      next_worker = (next_worker + 1) % workers.size();
+      auto [ec, socket] = co_await l.acceptor.async_accept(w.io, nothrow);
       if (ec == asio::error::operation_aborted || draining) co_return;
       if (ec) {
         log(LogLevel::kWarning, "accept failed: " + ec.message());
-        asio::steady_timer t(io, std::chrono::milliseconds(100));  // e.g. out of file descriptors
+        asio::steady_timer t(main_io(), std::chrono::milliseconds(100));  // e.g. out of fds
         co_await t.async_wait(nothrow);
         continue;
       }
       if (l.tls) {
-        asio::co_spawn(io, tls_session(std::move(socket), l.app), asio::detached);
+        asio::co_spawn(w.io, tls_session(w, std::move(socket), l.app), asio::detached);
       } else {
-        asio::co_spawn(io, session(std::move(socket), l.app), asio::detached);
+        asio::co_spawn(w.io, session(w, std::move(socket), l.app), asio::detached);
       }
     }
   }
@@ -436,15 +501,23 @@ struct GatewayServer::Impl {
       if (next.config.state_dir != config->state_dir) {
         log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
       }
-      std::erase_if(replaced_verifiers, [](const auto& weak) { return weak.expired(); });
-      replaced_verifiers.push_back(verifier);
-      verifier = std::make_shared<UpstreamVerifier>(std::move(next.root), next.simulated_root,
-                                                    next.collateral, pins);
+      auto next_verifier = std::make_shared<UpstreamVerifier>(
+          std::move(next.root), next.simulated_root, next.collateral, pins);
       state.configure(next.config, next.simulated_root);
-      config = std::make_shared<const Config>(std::move(next.config));
-      ++generation;
-      pool.clear();
-      cooldown.clear();
+      {
+        std::lock_guard lock(config_mutex);
+        std::erase_if(replaced_verifiers, [](const auto& weak) { return weak.expired(); });
+        replaced_verifiers.push_back(verifier);
+        verifier = std::move(next_verifier);
+        config = std::make_shared<const Config>(std::move(next.config));
+        ++generation;
+      }
+      // Connections verified under the old configuration are never reused (see give_back).
+      for (auto& w : workers) asio::post(w->io, [&w = *w] { w.pool.clear(); });
+      {
+        std::lock_guard lock(cooldown_mutex);
+        cooldown.clear();
+      }
       log(LogLevel::kInfo,
           "configuration reloaded: " + std::to_string(config->apps.size()) + " app(s)");
     } catch (const std::exception& e) {
@@ -485,14 +558,20 @@ struct GatewayServer::Impl {
       boost::system::error_code ec;
       l.acceptor.close(ec);
     }
-    for (beast::tcp_stream* c : idle_clients) c->socket().close();
-    idle_clients.clear();
-    pool.clear();
-    drain_timer = std::make_unique<asio::steady_timer>(io, std::chrono::seconds(drain_seconds));
+    for (auto& w : workers) {
+      asio::post(w->io, [&w = *w] {
+        for (beast::tcp_stream* c : w.idle_clients) c->socket().close();
+        w.idle_clients.clear();
+        w.pool.clear();
+      });
+      w->keep_running.reset();  // a worker's loop ends once its last connection is done
+    }
+    drain_timer =
+        std::make_unique<asio::steady_timer>(main_io(), std::chrono::seconds(drain_seconds));
     drain_timer->async_wait([this](boost::system::error_code ec) {
       if (!ec) {
         log(LogLevel::kWarning, "drain timeout: closing the remaining connections");
-        io.stop();
+        for (auto& w : workers) w->io.stop();
       }
     });
     if (active_sessions == 0) drain_timer->cancel();
@@ -506,8 +585,12 @@ struct GatewayServer::Impl {
     }
     ~SessionCount() {
       impl.metrics.connection_closed();
-      if (--impl.active_sessions == 0 && impl.draining && impl.drain_timer)
-        impl.drain_timer->cancel();
+      // The last connection of a drain ends it (the drain timer lives on the main loop).
+      if (--impl.active_sessions == 0 && impl.draining && !impl.destroying) {
+        asio::post(impl.main_io(), [&i = impl] {
+          if (i.drain_timer) i.drain_timer->cancel();
+        });
+      }
     }
     Impl& impl;
   };
@@ -579,7 +662,7 @@ struct GatewayServer::Impl {
 
   // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
   // or forgotten from the CLI applies to the very next request.
-  std::unique_ptr<UpstreamConn> take_pooled(const AppConfig& app) {
+  std::unique_ptr<UpstreamConn> take_pooled(Worker& w, const AppConfig& app, unsigned gen) {
     std::optional<PinEntry> entry;
     if (app.mode == UpstreamMode::kRatls) {
       try {
@@ -589,10 +672,11 @@ struct GatewayServer::Impl {
       }
       entry = pins.get(app.name);
     }
-    auto& idle = pool[app.name];
+    auto& idle = w.pool[app.name];
     while (!idle.empty()) {
       auto conn = std::move(idle.back());
       idle.pop_back();
+      if (conn->generation != gen) continue;
       if (std::chrono::steady_clock::now() - conn->idle_since >= kPooledMaxIdle) continue;
       if (app.mode == UpstreamMode::kRatls &&
           (!entry || !entry->pin || entry->pin->cert_sha256 != conn->cert_sha256)) {
@@ -603,19 +687,19 @@ struct GatewayServer::Impl {
     return nullptr;
   }
 
-  void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn) {
+  void give_back(Worker& w, const std::string& app, std::unique_ptr<UpstreamConn> conn) {
     // Verified under a configuration that has since been replaced: never reused.
     if (draining || conn->generation != generation) return;
-    auto& idle = pool[app];
+    auto& idle = w.pool[app];
     conn->idle_since = std::chrono::steady_clock::now();
     beast::get_lowest_layer(conn->stream).expires_never();
     idle.push_back(std::move(conn));
     while (idle.size() > kIdlePerApp) idle.pop_front();
   }
 
-  asio::awaitable<DialResult> dial(const AppConfig& app) {
+  asio::awaitable<DialResult> dial(Worker& w, const AppConfig& app, const Snapshot& snap) {
     DialResult r;
-    tcp::resolver resolver(io);
+    tcp::resolver resolver(w.io);
     auto [rec, results] = co_await resolver.async_resolve(
         app.upstream_host, std::to_string(app.upstream_port), nothrow);
     if (rec) {
@@ -623,8 +707,8 @@ struct GatewayServer::Impl {
       co_return r;
     }
     ssl::context& ctx = app.mode == UpstreamMode::kRatls ? ratls_ctx : webpki_ctx;
-    auto conn = std::make_unique<UpstreamConn>(io.get_executor(), ctx);
-    conn->generation = generation;
+    auto conn = std::make_unique<UpstreamConn>(w.io.get_executor(), ctx);
+    conn->generation = snap.generation;
     auto& lowest = beast::get_lowest_layer(conn->stream);
     lowest.expires_after(std::chrono::seconds(options.connect_timeout));
     auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
@@ -669,7 +753,7 @@ struct GatewayServer::Impl {
     metrics.upstream_connection_opened(app.name);
     const auto started = std::chrono::steady_clock::now();
     UpstreamDecision d = co_await asio::co_spawn(
-        verify_pool, verify_in_pool(verifier, app, der, now), asio::use_awaitable);
+        verify_pool, verify_in_pool(snap.verifier, app, der, now), asio::use_awaitable);
     metrics.verification(
         app.name, d.accepted,
         d.errors.empty() ? std::string()
@@ -701,19 +785,36 @@ struct GatewayServer::Impl {
     co_return r;
   }
 
+  // A failing upstream is not dialled again for kDialCooldown; requests meanwhile get its error.
+  std::optional<std::string> cooldown_reason(const std::string& app) {
+    std::lock_guard lock(cooldown_mutex);
+    auto it = cooldown.find(app);
+    if (it == cooldown.end() || std::chrono::steady_clock::now() >= it->second.first) {
+      return std::nullopt;
+    }
+    return it->second.second;
+  }
+
+  void start_cooldown(const std::string& app, const std::string& error) {
+    std::lock_guard lock(cooldown_mutex);
+    cooldown[app] = {std::chrono::steady_clock::now() + kDialCooldown, error};
+  }
+
   // --- sessions -------------------------------------------------------------------------------
 
-  asio::awaitable<void> session(tcp::socket socket, std::optional<std::string> dedicated) {
+  asio::awaitable<void> session(Worker& w, tcp::socket socket,
+                                std::optional<std::string> dedicated) {
     SessionCount count(*this);
     boost::system::error_code ignored_ec;
     socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
     beast::tcp_stream client(std::move(socket));
-    co_await serve_connection(client, dedicated, false);
+    co_await serve_connection(w, client, dedicated, false);
     client.socket().shutdown(tcp::socket::shutdown_both, ignored_ec);
     client.close();
   }
 
-  asio::awaitable<void> tls_session(tcp::socket socket, std::optional<std::string> dedicated) {
+  asio::awaitable<void> tls_session(Worker& w, tcp::socket socket,
+                                    std::optional<std::string> dedicated) {
     SessionCount count(*this);
     boost::system::error_code ignored_ec;
     socket.set_option(tcp::no_delay(true), ignored_ec);
@@ -721,7 +822,7 @@ struct GatewayServer::Impl {
     beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
     auto [hec] = co_await client.async_handshake(ssl::stream_base::server, nothrow);
     if (!hec) {
-      co_await serve_connection(client, dedicated, true);
+      co_await serve_connection(w, client, dedicated, true);
       beast::get_lowest_layer(client).expires_after(std::chrono::seconds(2));
       co_await client.async_shutdown(nothrow);
     }
@@ -729,7 +830,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<void> serve_connection(Client& client,
+  asio::awaitable<void> serve_connection(Worker& w, Client& client,
                                          const std::optional<std::string>& dedicated, bool tls) {
     beast::flat_buffer buffer = relay_read_buffer();
     RelayBuffers relay;
@@ -739,9 +840,9 @@ struct GatewayServer::Impl {
       parser.header_limit(kHeaderLimit);
       parser.body_limit(boost::none);  // bodies are streamed, never held whole
       beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
-      idle_clients.insert(&beast::get_lowest_layer(client));
+      w.idle_clients.insert(&beast::get_lowest_layer(client));
       auto [ec, n] = co_await http::async_read_header(client, buffer, parser, nothrow);
-      idle_clients.erase(&beast::get_lowest_layer(client));
+      w.idle_clients.erase(&beast::get_lowest_layer(client));
       if (ec) {
         if (ec == http::error::header_limit) {
           co_await respond(client, http::status::request_header_fields_too_large, "text/plain",
@@ -757,7 +858,7 @@ struct GatewayServer::Impl {
       }
       bool keep = false;
       try {
-        keep = co_await handle(client, buffer, parser, dedicated, tls, relay);
+        keep = co_await handle(w, client, buffer, parser, dedicated, tls, relay);
       } catch (const std::exception& e) {
         log(LogLevel::kError, std::string("request failed: ") + e.what());
         keep = false;
@@ -767,7 +868,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> handle(Client& client, beast::flat_buffer& buffer,
+  asio::awaitable<bool> handle(Worker& w, Client& client, beast::flat_buffer& buffer,
                                http::request_parser<http::buffer_body>& parser,
                                const std::optional<std::string>& dedicated, bool tls,
                                RelayBuffers& relay) {
@@ -776,11 +877,12 @@ struct GatewayServer::Impl {
     const bool body_pending = !parser.is_done();
     const bool keep_alive = req.keep_alive() && !body_pending;
     // This request uses the configuration current when it arrived, even if a reload happens.
-    const std::shared_ptr<const Config> cfg = config;
+    const Snapshot snap = snapshot();
+    const Config& cfg = *snap.config;
     auto host_it = req.find(http::field::host);
     const Route route = route_request(
         host_it == req.end() ? std::string_view() : std::string_view(host_it->value()),
-        app_names(*cfg), dedicated);
+        app_names(cfg), dedicated);
     switch (route.kind) {
       case Route::Kind::kBadHost:
         co_return co_await respond_error("", client, req, http::status::bad_request,
@@ -799,7 +901,7 @@ struct GatewayServer::Impl {
       case Route::Kind::kApp:
         break;
     }
-    const AppConfig* app = find_app(*cfg, route.app);
+    const AppConfig* app = find_app(cfg, route.app);
     if (app == nullptr) co_return false;
     const bool websocket = is_websocket_upgrade(req);
     auto header = [&](http::field f) {
@@ -815,7 +917,7 @@ struct GatewayServer::Impl {
       co_return co_await respond_error(app->name, client, req, http::status::forbidden,
                                        "403 Forbidden", refusal, false);
     }
-    co_return co_await proxy(client, buffer, parser, *app, route, websocket, tls, relay);
+    co_return co_await proxy(w, snap, client, buffer, parser, *app, route, websocket, tls, relay);
   }
 
   template <class Client>
@@ -862,7 +964,8 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> proxy(Client& client, beast::flat_buffer& buffer,
+  asio::awaitable<bool> proxy(Worker& w, const Snapshot& snap, Client& client,
+                              beast::flat_buffer& buffer,
                               http::request_parser<http::buffer_body>& parser, const AppConfig& app,
                               const Route& route, bool websocket, bool tls, RelayBuffers& relay) {
     auto& req = parser.get();
@@ -881,16 +984,15 @@ struct GatewayServer::Impl {
     bool sent_continue = false;
 
     for (int attempt = 0;; ++attempt) {
-      if (auto it = cooldown.find(app.name);
-          it != cooldown.end() && std::chrono::steady_clock::now() < it->second.first) {
+      if (const auto cooling = cooldown_reason(app.name)) {
         co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
                                          "502 Upstream unavailable",
-                                         it->second.second + " (retrying shortly)", false);
+                                         *cooling + " (retrying shortly)", false);
       }
-      std::unique_ptr<UpstreamConn> up = take_pooled(app);
+      std::unique_ptr<UpstreamConn> up = take_pooled(w, app, snap.generation);
       const bool reused = up != nullptr;
       if (!up) {
-        DialResult dial_result = co_await dial(app);
+        DialResult dial_result = co_await dial(w, app, snap);
         if (dial_result.refusal) {
           co_return co_await respond_refusal(client, req, app, *dial_result.refusal,
                                              client_keep_alive && !has_body);
@@ -898,8 +1000,7 @@ struct GatewayServer::Impl {
         if (!dial_result.conn) {
           log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
           state.record_failure(app.name, dial_result.error, now_utc());
-          cooldown[app.name] = {std::chrono::steady_clock::now() + kDialCooldown,
-                                dial_result.error};
+          start_cooldown(app.name, dial_result.error);
           co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
                                            "502 Upstream unavailable", dial_result.error, false);
         }
@@ -1017,7 +1118,7 @@ struct GatewayServer::Impl {
       // and unread bytes would be taken for the next response.
       if (upstream_keep_alive && rp->is_done() && body_sent && method != http::verb::head &&
           up->buffer.size() == 0) {
-        give_back(app.name, std::move(up));
+        give_back(w, app.name, std::move(up));
       }
       co_return keep;
     }
@@ -1067,31 +1168,35 @@ std::vector<std::uint16_t> GatewayServer::bound_ports() const {
 }
 
 void GatewayServer::run(int drain_seconds) {
-  impl_->drain_seconds = drain_seconds;
-  impl_->signals.emplace(impl_->io, SIGINT, SIGTERM);
-  impl_->signals->async_wait([this](boost::system::error_code ec, int signal) {
+  Impl& impl = *impl_;
+  impl.drain_seconds = drain_seconds;
+  impl.signals.emplace(impl.main_io(), SIGINT, SIGTERM);
+  impl.signals->async_wait([&impl](boost::system::error_code ec, int signal) {
     if (!ec) {
       log(LogLevel::kInfo, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
-      impl_->begin_drain();
+      impl.begin_drain();
     }
   });
-  impl_->reload_signals.emplace(impl_->io, SIGHUP);
-  impl_->wait_for_reload();
+  impl.reload_signals.emplace(impl.main_io(), SIGHUP);
+  impl.wait_for_reload();
   if (const auto interval = watchdog_ping_interval()) {
-    impl_->watchdog = std::make_unique<asio::steady_timer>(impl_->io);
+    impl.watchdog = std::make_unique<asio::steady_timer>(impl.main_io());
     notify_watchdog();
-    impl_->keep_watchdog_fed(*interval);
+    impl.keep_watchdog_fed(*interval);
   }
-  notify_ready(impl_->status_line());
-  impl_->io.run();
+  impl.start_workers();
+  notify_ready(impl.status_line());
+  // Returns once the drain is over: every connection finished, or the drain timeout passed.
+  Impl::run_loop(impl.main_io());
+  impl.stop_workers();
 }
 
 void GatewayServer::reload() {
-  asio::post(impl_->io, [this] { impl_->reload(); });
+  asio::post(impl_->main_io(), [this] { impl_->reload(); });
 }
 
 void GatewayServer::stop() {
-  asio::post(impl_->io, [this] { impl_->begin_drain(); });
+  asio::post(impl_->main_io(), [this] { impl_->begin_drain(); });
 }
 
 }  // namespace ratls::proxy

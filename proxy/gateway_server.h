@@ -23,6 +23,8 @@ struct GatewayOptions {
   int connect_timeout = 10;  // TCP connect + TLS handshake
   int header_timeout = 30;   // a request's header from the client (slowloris)
   int idle_timeout = 60;     // a keep-alive connection, or a stalled body, with no progress
+  // Event loops serving connections (each connection stays on one). 0: one per core, at most 4.
+  int threads = 0;
   // Re-reads the configuration for SIGHUP (config, root, simulated_root and collateral are used);
   // throws with a one-line reason when the new configuration is not usable. Empty: no reload.
   std::function<GatewayOptions()> reload;

@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
   r->add_option("--config", run.config_path,
                 "Configuration file (default: $XDG_CONFIG_HOME/ratls-gateway/config.json)");
   r->add_option("--log-level", run.log_level, "debug, info (default), warning or error");
+  r->add_option("--threads", run.threads,
+                "Event loops serving connections (default 0: one per core, at most 4)")
+      ->check(CLI::Range(0, 64));
   ratls::proxy::DemoOptions demo;
   auto* d =
       app.add_subcommand("demo", "Run a SIMULATED enclave app with the gateway in front of it");

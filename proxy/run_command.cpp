@@ -67,7 +67,7 @@ std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t
 }
 
 int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
-          const std::string& banner, std::function<GatewayOptions()> reload = {}) {
+          const std::string& banner, std::function<GatewayOptions()> reload = {}, int threads = 0) {
   std::error_code ec;
   fs::create_directories(config.state_dir, ec);
   if (ec) {
@@ -86,6 +86,7 @@ int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
   o.simulated_root = trust.simulated;
   o.root = std::move(trust.root);
   o.reload = std::move(reload);
+  o.threads = threads;
   try {
     GatewayServer server(std::move(o));
     server.start();
@@ -145,7 +146,7 @@ int run_gateway(const RunOptions& o, std::ostream& out, std::ostream& err) {
     next.root = std::move(t.root);
     return next;
   };
-  return serve(std::move(config), std::move(trust), out, err, banner, reload);
+  return serve(std::move(config), std::move(trust), out, err, banner, reload, o.threads);
 }
 
 int run_demo(const DemoOptions& o, std::ostream& out, std::ostream& err) {

@@ -10,6 +10,7 @@ namespace ratls::proxy {
 struct RunOptions {
   std::string config_path;  // empty: the default path
   std::string log_level = "info";
+  int threads = 0;  // event loops; 0: one per core, at most 4
 };
 
 struct DemoOptions {

@@ -133,6 +133,7 @@ class GatewayTest : public ::testing::Test {
                                  config_path_, std::string("--log-level"), std::string("debug")}) {
       argv.push_back(a);
     }
+    argv.insert(argv.end(), gateway_args_.begin(), gateway_args_.end());
     gateway_ = std::make_unique<BackgroundProcess>(argv, log_, env);
     ASSERT_TRUE(wait_for_port(port_)) << read_all(log_ + ".stderr");
   }
@@ -179,6 +180,7 @@ class GatewayTest : public ::testing::Test {
   std::string sim_;
   int port_ = 0;
   std::string log_;
+  std::vector<std::string> gateway_args_;  // extra arguments of `run`
   std::string config_path_;
   json extra_config_ = json::object();  // more top-level keys for the configuration
   std::unique_ptr<BackgroundProcess> gateway_;

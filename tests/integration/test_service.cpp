@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "tests/integration/gateway_fixture.h"
@@ -90,11 +91,14 @@ TEST_F(ServiceTest, NotifiesReadinessReloadStopAndFeedsTheWatchdog) {
 TEST_F(ServiceTest, ReloadUnderLoadFailsNoRequestAndKeepsTheOldConfigurationWhenInvalid) {
   Peer a = start_app(issue("a"), "app-a");
   Peer b = start_app(issue("b"), "app-b");
+  // Several event loops, and two clients at once: reloads race requests on other threads.
+  gateway_args_ = {"--threads", "3"};
   start_gateway(json::array({app("alpha", a.port)}));
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
+  std::mutex failures_mutex;
   std::string failures;
-  std::thread load([&] {
+  auto load = [&] {
     while (!stop) {
       // 20 keep-alive requests per curl run.
       std::vector<std::string> args = {"/usr/bin/curl",
@@ -117,12 +121,18 @@ TEST_F(ServiceTest, ReloadUnderLoadFailsNoRequestAndKeepsTheOldConfigurationWhen
           ++ok;
         } else {
           ++failed;
+          std::lock_guard lock(failures_mutex);
           failures += code + " ";
         }
       }
-      if (r.exit_code != 0) failures += "curl:" + r.err;
+      if (r.exit_code != 0) {
+        std::lock_guard lock(failures_mutex);
+        failures += "curl:" + r.err;
+      }
     }
-  });
+  };
+  std::thread load1(load);
+  std::thread load2(load);
   // Reload repeatedly while requests flow: adding and removing a second app.
   for (int i = 0; i < 6; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
@@ -141,7 +151,8 @@ TEST_F(ServiceTest, ReloadUnderLoadFailsNoRequestAndKeepsTheOldConfigurationWhen
   kill(gateway_->pid(), SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   stop = true;
-  load.join();
+  load1.join();
+  load2.join();
   EXPECT_GT(ok.load(), 20);  // the python test app answers slowly; what matters is zero failures
   EXPECT_EQ(failed.load(), 0) << failures;
   EXPECT_EQ(curl("beta", "/").out, "hello from app-b\n");
