@@ -663,14 +663,14 @@ struct GatewayServer::Impl {
   // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
   // or forgotten from the CLI applies to the very next request.
   std::unique_ptr<UpstreamConn> take_pooled(Worker& w, const AppConfig& app, unsigned gen) {
-    std::optional<PinEntry> entry;
+    std::optional<std::string> pinned;
     if (app.mode == UpstreamMode::kRatls) {
       try {
         pins.reload_if_changed();
       } catch (const std::exception& e) {
         log(LogLevel::kWarning, std::string("pins file problem (old pins kept): ") + e.what());
       }
-      entry = pins.get(app.name);
+      pinned = pins.pinned_cert_sha256(app.name);
     }
     auto& idle = w.pool[app.name];
     while (!idle.empty()) {
@@ -678,8 +678,7 @@ struct GatewayServer::Impl {
       idle.pop_back();
       if (conn->generation != gen) continue;
       if (std::chrono::steady_clock::now() - conn->idle_since >= kPooledMaxIdle) continue;
-      if (app.mode == UpstreamMode::kRatls &&
-          (!entry || !entry->pin || entry->pin->cert_sha256 != conn->cert_sha256)) {
+      if (app.mode == UpstreamMode::kRatls && pinned != conn->cert_sha256) {
         continue;
       }
       return conn;

@@ -341,6 +341,14 @@ bool PinStore::reload_locked() {
   return true;
 }
 
+std::optional<std::string> PinStore::pinned_cert_sha256(const std::string& app) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& e : entries_) {
+    if (e.app == app) return e.pin ? std::optional(e.pin->cert_sha256) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::optional<PinEntry> PinStore::get(const std::string& app) const {
   std::lock_guard lock(mutex_);
   for (const auto& e : entries_) {

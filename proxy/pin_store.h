@@ -56,6 +56,9 @@ class PinStore {
   bool reload_if_changed();
 
   std::optional<PinEntry> get(const std::string& app) const;
+  // The accepted pin's certificate SHA-256 (hex), if any: what a pooled connection is checked
+  // against on every request, without copying the whole entry.
+  std::optional<std::string> pinned_cert_sha256(const std::string& app) const;
   std::vector<PinEntry> all() const;  // sorted by app name
 
   // Each mutation writes the whole file atomically before returning.

@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins)
+targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins fuzz_https_url)
 have_openssl=$(command -v openssl || true)
 
 seed() {  # seed TARGET FILES...
@@ -123,6 +123,12 @@ cat >"$work/fuzz_pins/pins.json" <<JSON
 "collateral_expiry":"2026-12-23T00:00:00Z","verified_at":"2026-11-23T00:00:00Z","simulated":true},
 "pending_reason":"measurement changed"}}}
 JSON
+
+seed fuzz_https_url
+for u in 'https://Pccs.Example.COM:8081/sgx/certification/v4?x=1' 'https://[0:0:0:0:0:0:0:1]:8443/' \
+  'https://127.0.0.1' 'https://my_app.example.com#f'; do
+  printf '%s' "$u" >"$work/fuzz_https_url/$(printf '%s' "$u" | md5sum | cut -c1-8)"
+done
 
 failed=0
 for target in "${targets[@]}"; do

@@ -85,6 +85,11 @@ TEST(PinStore, RoundTrip) {
   ASSERT_TRUE(shop);
   EXPECT_EQ(shop->pin, sample_pin('a'));
   EXPECT_FALSE(shop->pending);
+  EXPECT_EQ(again.pinned_cert_sha256("shop"), std::string(64, 'a'));
+  EXPECT_EQ(again.pinned_cert_sha256("blog"), std::string(64, 'd'));  // not the pending one
+  EXPECT_FALSE(again.pinned_cert_sha256("wiki"));
+  again.set_pending("wiki", sample_pin('f'), "first contact refused");
+  EXPECT_FALSE(again.pinned_cert_sha256("wiki"));  // a pending candidate is not a pin
 }
 
 TEST(PinStore, FileFormat) {
