@@ -16,7 +16,7 @@ endif
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test demo fuzz bench format clean install
+.PHONY: all deps build test demo fuzz bench format clean install tsan
 
 all: build
 
@@ -63,3 +63,12 @@ format:
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# ThreadSanitizer build (build-tsan/) and the tests that run the gateway's threads: concurrent
+# verification on shared collateral, the gateway and service integration tests. Not part of
+# `make test` (a second full build); run it after touching shared state.
+TSAN_DIR ?= build-tsan
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRATLS_SANITIZE_THREAD=ON -DRATLS_WERROR=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'SeveralThreads|GatewayTest|ServiceTest|GatewayCollateral' -E Screenshot

@@ -54,13 +54,24 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// OpenSSL decodes a certificate's extensions (key identifiers, constraints) lazily, on first use,
+// and later readers check a flag without its lock. A collateral chain or root used by several
+// verifications at once must be complete before it is shared, so it is done at decode time.
+X509Ptr with_extensions_decoded(X509Ptr cert) {
+  if (cert) {
+    (void)X509_check_purpose(cert.get(), -1, 0);  // invalid extensions are reported by the checks
+    ERR_clear_error();
+  }
+  return cert;
+}
+
 // DER X.509 that must span exactly `der`.
 X509Ptr decode_der_exact(ByteView der) {
   if (der.empty() || der.size() > static_cast<std::size_t>(INT32_MAX)) return nullptr;
   const unsigned char* p = der.data();
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert || p != der.data() + der.size()) return nullptr;
-  return cert;
+  return with_extensions_decoded(std::move(cert));
 }
 
 // One PEM block (BEGIN line to END line inclusive) holding exactly one certificate.
@@ -69,7 +80,7 @@ X509Ptr decode_pem_block(std::string_view block) {
   if (!bio) return nullptr;
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
-  return cert;
+  return with_extensions_decoded(std::move(cert));
 }
 
 std::string name_text(const X509_NAME* name) {

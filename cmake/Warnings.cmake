@@ -13,9 +13,10 @@ if(RATLS_SANITIZE)
   target_link_options(ratls_flags INTERFACE -fsanitize=address,undefined)
 endif()
 if(RATLS_SANITIZE_THREAD)
-  # GCC warns that TSan does not model the fences inside Asio's handler queue (-Wtsan).
+  # GCC warns that TSan does not model the fences inside Asio's handler queue (-Wtsan), and at
+  # this build's -O2 reports a null dereference inside CLI11's inlined std::string code.
   target_compile_options(ratls_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer
-    $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan -Wno-null-dereference>)
   target_link_options(ratls_flags INTERFACE -fsanitize=thread)
 endif()
 if(RATLS_FUZZ)
