@@ -2,6 +2,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -107,6 +108,7 @@ struct Entry {
 };
 
 struct ItemState {
+  std::optional<ItemId> id;            // set once the item was asked for
   std::shared_ptr<const Entry> entry;  // the last verified one; may have expired since
   bool disk_checked = false;
   bool in_flight = false;
@@ -346,6 +348,10 @@ struct CollateralFetcher::Impl {
     } else {
       root_crl_url = base + "/sgx/certification/v4/rootcacrl";  // PCCS: hex text of the DER
     }
+    if (options.refresh_every.count() > 0 && options.clock) {
+      refresh_timer.emplace(io);
+      schedule_refresh();
+    }
     thread = std::thread([this] {
       // A handler that throws must not take the process down; its fetch then fails closed.
       for (;;) {
@@ -389,6 +395,7 @@ struct CollateralFetcher::Impl {
   // Called with the lock held.
   ItemState& state_of(const ItemId& id, UnixTime now, std::vector<std::string>& warnings) {
     ItemState& st = items[id.name()];
+    if (!st.id) st.id = id;
     const bool reread = options.offline && !usable(st, now);  // another process may have filled it
     if ((st.disk_checked && !reread) || options.cache_dir.empty()) return st;
     st.disk_checked = true;
@@ -423,9 +430,39 @@ struct CollateralFetcher::Impl {
   }
 
   // Called with the lock held.
+  // On the fetcher's thread.
+  void schedule_refresh() {
+    refresh_timer->expires_after(options.refresh_every);
+    refresh_timer->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      refresh_due_items(options.clock());
+      schedule_refresh();
+    });
+  }
+
+  void refresh_due_items(UnixTime now) {
+    std::vector<ItemId> due;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& [name, st] : items) {
+        if (!st.id || !may_fetch(st, now)) continue;
+        if (usable(st, now) && !refresh_due(st, now)) continue;
+        st.in_flight = true;
+        ++fetches;
+        due.push_back(*st.id);
+      }
+    }
+    // Outside the lock: the client may complete (and take the lock) before returning.
+    for (const ItemId& id : due) request(id, now);
+  }
+
   void start_fetch(const ItemId& id, ItemState& st, UnixTime now) {
     st.in_flight = true;
     ++fetches;
+    request(id, now);
+  }
+
+  void request(const ItemId& id, UnixTime now) {
     const std::string url = url_for(id);
     client.get(url,
                [this, id, url, now](HttpsResult r) { on_fetched(id, url, now, std::move(r)); });
@@ -660,6 +697,7 @@ struct CollateralFetcher::Impl {
   std::map<std::string, Assembled> assembled;
   std::size_t fetches = 0;
   bool interrupted = false;
+  std::optional<asio::steady_timer> refresh_timer;
   std::thread thread;
 };
 

@@ -52,6 +52,12 @@ struct CollateralFetcherOptions {
   // `max_backoff` while failures continue.
   attest::UnixTime initial_backoff = 30;
   attest::UnixTime max_backoff = 3600;
+  // Scheduled refresh: every `refresh_every`, items asked for before are refreshed when due (and
+  // fetched again once expired) without waiting for the next get_for(), so a daemon that saw no
+  // connection for a while still holds fresh collateral. `clock` gives the time fetched items are
+  // verified at. Off unless both are set (the CLI and tests pass their own verification times).
+  std::chrono::milliseconds refresh_every{0};
+  std::function<attest::UnixTime()> clock;
   // Warnings nobody else would see (background refresh failed, cache file ignored, cache not
   // written). Called from any thread, never with a lock held.
   std::function<void(const std::string&)> warn;

@@ -59,6 +59,8 @@ std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t
   fo.cache_dir = c.collateral.cache_dir;
   if (t.root) fo.root = attest::clone(t.root);
   fo.warn = [](const std::string& m) { log(LogLevel::kWarning, m); };
+  fo.refresh_every = std::chrono::minutes(1);
+  fo.clock = now_utc;
   try {
     return std::make_shared<CollateralFetcher>(std::move(fo));
   } catch (const std::exception& e) {

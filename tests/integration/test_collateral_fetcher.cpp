@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -310,6 +311,36 @@ TEST_F(Fetcher, RefreshesAheadOfNextUpdateInTheBackground) {
   ASSERT_TRUE(fetcher.get_for(key, t + 3 * 86400 + 10, problem));
   ASSERT_TRUE(fetcher.wait_idle(10s));
   EXPECT_EQ(server.requests(), 12);
+}
+
+// The daemon's schedule: due items are refreshed with no verification asking for them, so an idle
+// gateway's next connection finds fresh collateral instead of waiting for a fetch.
+TEST_F(Fetcher, ScheduledRefreshNeedsNoRequestForCollateral) {
+  PcsServer server(serving(kSgxCollateral));
+  const CollateralKey key = key_of(kSgxQuote);
+  const attest::UnixTime t = at(kSgxEarly);
+  std::atomic<attest::UnixTime> clock{t};
+  CollateralFetcherOptions o = options(server);
+  o.refresh_every = 50ms;
+  o.clock = [&clock] { return clock.load(); };
+  CollateralFetcher fetcher(std::move(o));
+  std::string problem;
+  auto first = fetcher.get_for(key, t, problem);
+  ASSERT_TRUE(first) << problem;
+  EXPECT_EQ(server.requests(), 4);
+  std::this_thread::sleep_for(300ms);  // several ticks with nothing due
+  EXPECT_EQ(server.requests(), 4);
+
+  clock = t + 86400 + 60;  // a day later every item is due (still valid)
+  for (int i = 0; i < 200 && server.requests() < 8; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(fetcher.wait_idle(10s));
+  EXPECT_EQ(server.requests(), 8);
+  auto refreshed = fetcher.get_for(key, t + 86400 + 120, problem);
+  ASSERT_TRUE(refreshed) << problem;
+  EXPECT_NE(refreshed, first);
+  EXPECT_EQ(server.requests(), 8);  // served from what the schedule fetched
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(server.requests(), 8);  // and not fetched again until due again
 }
 
 TEST_F(Fetcher, RefusedAfterNextUpdateWhateverTheServiceSays) {
