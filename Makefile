@@ -71,4 +71,4 @@ TSAN_DIR ?= build-tsan
 tsan: deps
 	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRATLS_SANITIZE_THREAD=ON -DRATLS_WERROR=ON
 	cmake --build $(TSAN_DIR) -j $(JOBS)
-	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'SeveralThreads|GatewayTest|ServiceTest|GatewayCollateral' -E Screenshot
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'SeveralThreads|GatewayTest|ServiceTest|GatewayCollateral|Fetcher' -E Screenshot
