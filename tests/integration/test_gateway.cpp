@@ -386,6 +386,12 @@ TEST(GatewayConfig, ErrorsNameTheKeyPathAndStopTheDaemon) {
       run_command({gateway_binary(), "run", "--config", dir.file("none.json")}, 20);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("none.json"), std::string::npos) << missing.err;
+  for (const std::string threads : {"65", "-1", "two"}) {
+    const CommandResult bad =
+        run_command({gateway_binary(), "run", "--config", path, "--threads", threads}, 20);
+    EXPECT_NE(bad.exit_code, 0) << threads;
+    EXPECT_NE(bad.err.find("--threads"), std::string::npos) << threads << ": " << bad.err;
+  }
 }
 
 // --- the demo: the embedded simulated app behind the gateway ------------------------------------
