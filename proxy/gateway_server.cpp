@@ -512,7 +512,8 @@ struct GatewayServer::Impl {
         config = std::make_shared<const Config>(std::move(next.config));
         ++generation;
       }
-      // Connections verified under the old configuration are never reused (see give_back).
+      // Connections verified under the old configuration are never reused (take_pooled and
+      // give_back check the generation); this only frees the idle ones now.
       for (auto& w : workers) asio::post(w->io, [&w = *w] { w.pool.clear(); });
       {
         std::lock_guard lock(cooldown_mutex);

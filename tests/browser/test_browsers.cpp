@@ -14,30 +14,15 @@
 namespace ratls::test {
 namespace {
 
-class Browsers : public ::testing::Test {
+class Browsers : public DemoFixture {
  protected:
-  void SetUp() override {
-    port_ = free_loopback_port();
-    log_ = dir_.file("demo.log");
-    demo_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{gateway_binary(), "demo", "--listen",
-                                 "127.0.0.1:" + std::to_string(port_), "--state-dir",
-                                 dir_.file("state")},
-        log_);
-    ASSERT_TRUE(wait_for_port(port_)) << read_all(log_ + ".stderr");
-  }
-  std::string url() const { return "http://demo.localhost:" + std::to_string(port_) + "/"; }
+  std::string url() const { return origin() + "/"; }
   nlohmann::json stats() {
     const CommandResult r = run_command(
         {"/usr/bin/curl", "-sS", "-m", "10", "-H", "Host: demo.localhost:" + std::to_string(port_),
          "http://127.0.0.1:" + std::to_string(port_) + "/api/stats"});
     return nlohmann::json::parse(r.out);
   }
-
-  TempDir dir_;
-  int port_ = 0;
-  std::string log_;
-  std::unique_ptr<BackgroundProcess> demo_;
 };
 
 TEST_F(Browsers, ChromiumShowsThePageWithItsCookieAndWebSocket) {

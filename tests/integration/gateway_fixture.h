@@ -53,6 +53,28 @@ inline long peak_rss_kib(int pid) {
   return -1;
 }
 
+// `ratls-gateway demo` started on a free port with its own state directory: the simulated enclave
+// app behind the gateway, at origin().
+class DemoFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    port_ = free_loopback_port();
+    log_ = dir_.file("demo.log");
+    demo_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{gateway_binary(), "demo", "--listen",
+                                 "127.0.0.1:" + std::to_string(port_), "--state-dir",
+                                 dir_.file("state")},
+        log_);
+    ASSERT_TRUE(wait_for_port(port_)) << read_all(log_ + ".stderr");
+  }
+  std::string origin() const { return "http://demo.localhost:" + std::to_string(port_); }
+
+  TempDir dir_;
+  int port_ = 0;
+  std::string log_;
+  std::unique_ptr<BackgroundProcess> demo_;
+};
+
 class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {

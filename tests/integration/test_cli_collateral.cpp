@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/cli_output.h"
 #include "tests/support/pcs_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/testdata.h"
@@ -23,19 +24,6 @@ using nlohmann::json;
 const std::string kSgxQuote = real_path("dcap/phala_dcap_qvl/sgx_v3_quote.bin");
 const std::string kSgxCollateral = real_path("dcap/phala_dcap_qvl/sgx_v3_quote.collateral.json");
 const std::string kSgxTime = "2025-07-19T10:01:17Z";
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-json parse_json(const CommandResult& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\n" << r.out << r.err;
-    return {};
-  }
-}
 
 class CliCollateral : public ::testing::Test {
  protected:

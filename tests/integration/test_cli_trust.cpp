@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tests/support/process.h"
+#include "tests/support/testdata.h"
 
 namespace ratls::test {
 namespace {
@@ -34,10 +35,6 @@ std::map<std::string, std::string> certutil_gateway_certs(const std::string& dir
     found[line.substr(0, name_end + 1)] = line.substr(start + 1, end - start);
   }
   return found;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 class TrustCli : public ::testing::Test {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "attest/bytes.h"
+#include "tests/support/cli_output.h"
 #include "tests/support/process.h"
 #include "tests/support/testdata.h"
 
@@ -21,15 +22,6 @@ const std::string kSgxTime = "2025-07-19T10:01:17Z";
 CommandResult verify(std::vector<std::string> args) {
   args.insert(args.begin(), {gateway_binary(), "verify"});
   return run_command(args);
-}
-
-json parse_json(const CommandResult& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\n" << r.out << r.err;
-    return {};
-  }
 }
 
 TEST(CliVerify, HelpAndVersion) {

@@ -39,10 +39,6 @@ const std::string kSgxTime = "2025-07-19T10:01:17Z";
 const std::string kSgxEarly = "2025-07-01T00:00:00Z";
 const std::string kTcbFile = "sgx-tcb-info-00a067110000.json";
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 std::string file_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream out;

@@ -396,19 +396,8 @@ TEST(GatewayConfig, ErrorsNameTheKeyPathAndStopTheDaemon) {
 
 // --- the demo: the embedded simulated app behind the gateway ------------------------------------
 
-class DemoTest : public ::testing::Test {
+class DemoTest : public DemoFixture {
  protected:
-  void SetUp() override {
-    port_ = free_loopback_port();
-    log_ = dir_.file("demo.log");
-    demo_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{gateway_binary(), "demo", "--listen",
-                                 "127.0.0.1:" + std::to_string(port_), "--state-dir",
-                                 dir_.file("state")},
-        log_);
-    ASSERT_TRUE(wait_for_port(port_)) << read_all(log_ + ".stderr");
-  }
-  std::string origin() const { return "http://demo.localhost:" + std::to_string(port_); }
   CommandResult curl(const std::string& path, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"/usr/bin/curl",
                                      "-sS",
@@ -421,11 +410,6 @@ class DemoTest : public ::testing::Test {
     return run_command(args, 120);
   }
   int demo_pid() const { return demo_->pid(); }
-
-  TempDir dir_;
-  int port_ = 0;
-  std::string log_;
-  std::unique_ptr<BackgroundProcess> demo_;
 };
 
 TEST_F(DemoTest, PrintsTheUrlAndServesTheSimulatedApp) {

@@ -18,4 +18,8 @@ std::string read_text(const std::string& path);
 // parse_rfc3339 that fails the test on bad input.
 attest::UnixTime at(std::string_view rfc3339);
 
+inline bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
 }  // namespace ratls::test

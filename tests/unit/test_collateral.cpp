@@ -13,10 +13,13 @@
 #include "attest/collateral.h"
 #include "attest/json_raw.h"
 #include "attest/x509.h"
+#include "tests/support/mutations.h"
 #include "tests/support/testdata.h"
 
 namespace ratls::attest {
 namespace {
+
+using test::status_of;
 
 using nlohmann::json;
 using test::at;
@@ -32,16 +35,6 @@ constexpr Status kInvalid = Status::STATUS_INVALID_PARAMETER;
 
 constexpr const char* kEvidence = "cosmian/msehome_2023-05_evidence.json";
 constexpr const char* kGo = "dcap/google_go_tdx_guest/";
-
-template <typename F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const AttestError& e) {
-    return e.status();
-  }
-  return Status::STATUS_OK;
-}
 
 // True when `signed_json` carries a valid signature by the first certificate of `chain_pem`.
 bool signed_by_chain_leaf(const SignedJson& s, const std::string& chain_pem) {

@@ -12,10 +12,13 @@
 #include "attest/pck_extension.h"
 #include "attest/quote.h"
 #include "attest/x509.h"
+#include "tests/support/mutations.h"
 #include "tests/support/testdata.h"
 
 namespace ratls::attest {
 namespace {
+
+using test::status_of;
 
 using test::read_bytes;
 using test::read_text;
@@ -44,16 +47,6 @@ Bytes extension_value(const X509* cert) {
   const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509_get_ext(cert, idx));
   const std::uint8_t* p = ASN1_STRING_get0_data(data);
   return Bytes(p, p + ASN1_STRING_length(data));
-}
-
-template <typename F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const AttestError& e) {
-    return e.status();
-  }
-  return Status::STATUS_OK;
 }
 
 std::vector<int> components(const PckExtension& e) {

@@ -8,10 +8,14 @@
 
 #include "attest/collateral.h"
 #include "attest/qe_identity.h"
+#include "tests/support/mutations.h"
 #include "tests/support/testdata.h"
 
 namespace ratls::attest {
 namespace {
+
+using test::replaced;
+using test::status_of;
 
 using test::at;
 using test::read_text;
@@ -29,25 +33,6 @@ std::string response_body(const std::string& relative) {
 }
 std::string cosmian_body() {
   return response_body("cosmian/msehome_2023-05_qe_identity.json");
-}
-
-std::string replaced(const std::string& s, const std::string& from, const std::string& to) {
-  const std::size_t pos = s.find(from);
-  if (pos == std::string::npos) {
-    ADD_FAILURE() << "mutation anchor not found: " << from;
-    return s;
-  }
-  return s.substr(0, pos) + to + s.substr(pos + from.size());
-}
-
-template <typename F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const AttestError& e) {
-    return e.status();
-  }
-  return Status::STATUS_OK;
 }
 
 Status parse_status(const std::string& body) {

@@ -9,10 +9,14 @@
 
 #include "attest/collateral.h"
 #include "attest/tcb_info.h"
+#include "tests/support/mutations.h"
 #include "tests/support/testdata.h"
 
 namespace ratls::attest {
 namespace {
+
+using test::replaced;
+using test::status_of;
 
 using test::at;
 using test::read_text;
@@ -39,29 +43,6 @@ std::string cosmian_body() {
 }
 std::string go_tdx_body() {
   return response_body("dcap/google_go_tdx_guest/tdx_tcb_info_fmspc_50806f000000.response.json");
-}
-
-// `s` with the first occurrence of `from` at or after the first `anchor` replaced by `to`. The
-// test fails when either is absent, so a mutation can never silently be a no-op.
-std::string replaced(const std::string& s, const std::string& from, const std::string& to,
-                     const std::string& anchor = "") {
-  const std::size_t start = anchor.empty() ? 0 : s.find(anchor);
-  const std::size_t pos = start == std::string::npos ? start : s.find(from, start);
-  if (pos == std::string::npos) {
-    ADD_FAILURE() << "mutation anchor not found: " << anchor << " / " << from;
-    return s;
-  }
-  return s.substr(0, pos) + to + s.substr(pos + from.size());
-}
-
-template <typename F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const AttestError& e) {
-    return e.status();
-  }
-  return Status::STATUS_OK;
 }
 
 Status parse_status(const std::string& body) {

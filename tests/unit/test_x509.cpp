@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "attest/x509.h"
+#include "tests/support/mutations.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/testdata.h"
 
 namespace ratls::attest {
 namespace {
+
+using test::status_of;
 
 using test::at;
 using test::CertSpec;
@@ -52,16 +55,6 @@ std::vector<const X509*> raw(const std::vector<X509Ptr>& certs) {
 
 std::vector<X509Ptr> real_pck_chain() {
   return parse_pem_chain(read_text(real_path(kPckChain)), Status::STATUS_SGX_PCK_INVALID);
-}
-
-template <typename F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const AttestError& e) {
-    return e.status();
-  }
-  return Status::STATUS_OK;
 }
 
 int revoked_count(X509_CRL* crl) {
