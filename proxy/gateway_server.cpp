@@ -209,16 +209,19 @@ struct GatewayServer::Impl {
   mutable std::mutex config_mutex;
   std::shared_ptr<UpstreamVerifier> verifier;
   std::shared_ptr<const Config> config;
+  // The apps' names, for routing; computed once per configuration, not per request.
+  std::shared_ptr<const std::vector<std::string>> names = app_names(*config);
   std::atomic<unsigned> generation{0};
   std::vector<std::weak_ptr<UpstreamVerifier>> replaced_verifiers;
   struct Snapshot {
     std::shared_ptr<const Config> config;
+    std::shared_ptr<const std::vector<std::string>> names;
     std::shared_ptr<UpstreamVerifier> verifier;
     unsigned generation = 0;
   };
   Snapshot snapshot() const {
     std::lock_guard lock(config_mutex);
-    return {config, verifier, generation.load()};
+    return {config, names, verifier, generation.load()};
   }
   GatewayState state;
   Metrics metrics;
@@ -324,9 +327,9 @@ struct GatewayServer::Impl {
     return nullptr;
   }
 
-  static std::vector<std::string> app_names(const Config& c) {
-    std::vector<std::string> out;
-    for (const auto& a : c.apps) out.push_back(a.name);
+  static std::shared_ptr<const std::vector<std::string>> app_names(const Config& c) {
+    auto out = std::make_shared<std::vector<std::string>>();
+    for (const auto& a : c.apps) out->push_back(a.name);
     return out;
   }
 
@@ -510,6 +513,7 @@ struct GatewayServer::Impl {
         replaced_verifiers.push_back(verifier);
         verifier = std::move(next_verifier);
         config = std::make_shared<const Config>(std::move(next.config));
+        names = app_names(*config);
         ++generation;
       }
       // Connections verified under the old configuration are never reused (take_pooled and
@@ -881,8 +885,8 @@ struct GatewayServer::Impl {
     const Config& cfg = *snap.config;
     auto host_it = req.find(http::field::host);
     const Route route = route_request(
-        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()),
-        app_names(cfg), dedicated);
+        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()), *snap.names,
+        dedicated);
     switch (route.kind) {
       case Route::Kind::kBadHost:
         co_return co_await respond_error("", client, req, http::status::bad_request,
