@@ -516,9 +516,16 @@ struct GatewayServer::Impl {
         names = app_names(*config);
         ++generation;
       }
-      // Connections verified under the old configuration are never reused (take_pooled and
-      // give_back check the generation); this only frees the idle ones now.
-      for (auto& w : workers) asio::post(w->io, [&w = *w] { w.pool.clear(); });
+      // Connections verified under the old configuration are never reused: take_pooled and
+      // give_back check the generation. Idle ones of apps the new configuration dropped would
+      // never be taken again, so they are closed here.
+      for (auto& w : workers) {
+        asio::post(w->io, [&w = *w, kept = names] {
+          std::erase_if(w.pool, [&kept](const auto& entry) {
+            return std::find(kept->begin(), kept->end(), entry.first) == kept->end();
+          });
+        });
+      }
       {
         std::lock_guard lock(cooldown_mutex);
         cooldown.clear();

@@ -88,6 +88,27 @@ TEST_F(ServiceTest, NotifiesReadinessReloadStopAndFeedsTheWatchdog) {
   EXPECT_EQ(gateway_->wait(10000), 0);
 }
 
+// A reload's policy applies to the very next request, even where a connection verified under the
+// old configuration waits in the pool: it is not reused, the upstream is verified again.
+TEST_F(ServiceTest, AReloadedPolicyAppliesToTheNextRequestNotToPooledConnections) {
+  Peer a = start_app(issue("a"), "app-a");  // MRENCLAVE kMrA
+  gateway_args_ = {"--threads", "1"};       // one loop, one pool: the next request would find it
+  start_gateway(json::array({app("alpha", a.port)}));
+  EXPECT_EQ(curl("alpha", "/").out, "hello from app-a\n");
+  dir_.write("config.json",
+             config_for(json::array({app("alpha", a.port, {{"mrenclave", {kMrB}}})})).dump(2));
+  kill(gateway_->pid(), SIGHUP);
+  for (int i = 0;
+       i < 100 && read_all(log_ + ".stderr").find("configuration reloaded") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(read_all(log_ + ".stderr").find("configuration reloaded"), std::string::npos);
+  const CommandResult r = curl("alpha", "/", {"-w", "\n%{http_code}"});
+  EXPECT_NE(r.out.find("\n502"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("hello from app-a"), std::string::npos) << r.out;
+}
+
 TEST_F(ServiceTest, ReloadUnderLoadFailsNoRequestAndKeepsTheOldConfigurationWhenInvalid) {
   Peer a = start_app(issue("a"), "app-a");
   Peer b = start_app(issue("b"), "app-b");
