@@ -447,8 +447,7 @@ struct CollateralFetcher::Impl {
       for (auto& [name, st] : items) {
         if (!st.id || !may_fetch(st, now)) continue;
         if (usable(st, now) && !refresh_due(st, now)) continue;
-        st.in_flight = true;
-        ++fetches;
+        mark_in_flight(st);
         due.push_back(*st.id);
       }
     }
@@ -456,9 +455,14 @@ struct CollateralFetcher::Impl {
     for (const ItemId& id : due) request(id, now);
   }
 
-  void start_fetch(const ItemId& id, ItemState& st, UnixTime now) {
+  // With `mutex` held.
+  void mark_in_flight(ItemState& st) {
     st.in_flight = true;
     ++fetches;
+  }
+
+  void start_fetch(const ItemId& id, ItemState& st, UnixTime now) {
+    mark_in_flight(st);
     request(id, now);
   }
 
