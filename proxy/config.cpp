@@ -544,11 +544,27 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     throw ConfigError("invalid JSON: " + std::string(message));
   }
   if (!root.is_object()) throw ConfigError("top level: expected a JSON object");
-  check_keys(
-      root, "",
-      {"listen", "tls_listen", "allow_non_loopback", "apps", "collateral", "trust", "state_dir"});
+  check_keys(root, "",
+             {"listen", "tls_listen", "allow_non_loopback", "apps", "collateral", "trust",
+              "state_dir", "http"});
 
   Config config;
+  if (const json* h = find(root, "http")) {
+    get_object(*h, "http");
+    check_keys(*h, "http", {"max_header_bytes", "max_header_fields"});
+    auto bounded = [](const json& v, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() < lo || v.get<std::uint64_t>() > hi) {
+        fail(path, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+      }
+      return static_cast<std::size_t>(v.get<std::uint64_t>());
+    };
+    if (const json* b = find(*h, "max_header_bytes")) {
+      config.max_header_bytes = bounded(*b, "http.max_header_bytes", 1024, 1024 * 1024);
+    }
+    if (const json* f = find(*h, "max_header_fields")) {
+      config.max_header_fields = bounded(*f, "http.max_header_fields", 8, 10000);
+    }
+  }
   if (const json* a = find(root, "allow_non_loopback")) {
     config.allow_non_loopback = get_bool(*a, "allow_non_loopback");
   }

@@ -54,7 +54,10 @@ struct Config {
   CollateralConfig collateral;
   std::string root_ca = "intel";  // "intel" or a PEM file / simulated hierarchy directory
   std::string state_dir;          // default $XDG_STATE_HOME/ratls-gateway
-  std::string source;             // the file it was read from, for messages
+  // Bounds on one request head (and on a response head from an upstream), whatever the reads.
+  std::size_t max_header_bytes = 64 * 1024;
+  std::size_t max_header_fields = 100;
+  std::string source;  // the file it was read from, for messages
 };
 
 // Where defaults come from (passed in so tests do not depend on the environment).

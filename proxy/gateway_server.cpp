@@ -18,6 +18,11 @@
 
 #include "proxy/clock.h"
 #include "proxy/gateway_state.h"
+#include "proxy/http1/chunked.h"
+#include "proxy/http1/head_parser.h"
+#include "proxy/http1/head_scanner.h"
+#include "proxy/http1/request_rules.h"
+#include "proxy/http1/serializer.h"
 #include "proxy/http_rewrite.h"
 #include "proxy/local_ca.h"
 #include "proxy/log.h"
@@ -38,29 +43,22 @@ using tcp = asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kRelayBuffer = 64 * 1024;
-constexpr std::size_t kHeaderLimit = 64 * 1024;
-// Enough for a browser's parallel connections and scripts' concurrency; each idle one costs a TLS
-// session and two 64 KiB-bounded buffers at most.
+// Reads of a body are at most this large; a message head is read in smaller steps.
+constexpr std::size_t kRelayRead = 64 * 1024;
+constexpr std::size_t kHeadRead = 16 * 1024;
+// Enough for a browser's parallel connections and scripts' concurrency.
 constexpr std::size_t kIdlePerApp = 64;
 constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
 constexpr auto kDialCooldown = std::chrono::seconds(1);
 constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
 
 using UpstreamStream = ssl::stream<beast::tcp_stream>;
-
-// Beast sizes each read by the buffer's spare capacity (512 bytes at least): without capacity
-// reserved up front, a body would be relayed in 512-byte writes.
-beast::flat_buffer relay_read_buffer() {
-  beast::flat_buffer b{kHeaderLimit + kRelayBuffer};
-  b.reserve(kRelayBuffer);
-  return b;
-}
+using http1::Framing;
 
 struct UpstreamConn {
   UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
   UpstreamStream stream;
-  beast::flat_buffer buffer = relay_read_buffer();
+  beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
   unsigned generation = 0;  // the configuration it was verified under
   std::string cert_sha256;  // the certificate it presented and that was verified
@@ -72,15 +70,15 @@ struct DialResult {
   std::optional<UpstreamDecision> refusal;  // verification refused the upstream
 };
 
-bool idempotent(http::verb v) {
-  return v == http::verb::get || v == http::verb::head || v == http::verb::options ||
-         v == http::verb::put || v == http::verb::delete_ || v == http::verb::trace;
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
 }
 
-bool wants_json(const http::fields& f) {
-  auto it = f.find(http::field::accept);
-  return it != f.end() && it->value().find("application/json") != std::string_view::npos &&
-         it->value().find("text/html") == std::string_view::npos;
+bool wants_json(const http1::Fields& f) {
+  const std::string* accept = f.find("Accept");
+  return accept != nullptr && accept->find("application/json") != std::string::npos &&
+         accept->find("text/html") == std::string::npos;
 }
 
 std::string authority_of(const AppConfig& app) {
@@ -95,50 +93,156 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-// Body relay in bounded chunks (Beast's buffer_body pattern): whatever arrives is written at once,
-// so server-sent events flow, and memory stays at one buffer per direction.
-enum class RelayResult { kOk, kReadFailed, kWriteFailed };
+std::string_view view_of(const beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
 
-// One buffer per direction and client connection, so memory stays bounded and requests do not
-// allocate.
-struct RelayBuffers {
-  std::vector<char> request;
-  std::vector<char> response;
+std::string status_title(unsigned status) {
+  return std::to_string(status) + " " + std::string(http1::standard_reason(status));
+}
+
+// A message head read from `in` into `buffer` (which may already hold some of it).
+struct HeadRead {
+  boost::system::error_code ec;             // the stream failed or closed first
+  std::optional<http1::HttpError> refused;  // the bytes can never make an acceptable head
+  std::size_t size = 0;                     // bytes of the head at the start of `buffer`
+  bool received_any = false;                // some bytes of it arrived (for retries)
 };
 
-// `buf` belongs to the connection: allocated on first use and reused, not per request.
-template <bool isRequest, class In, class Out>
-asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
-                                        http::parser<isRequest, http::buffer_body>& p, Out& out,
-                                        http::serializer<isRequest, http::buffer_body>& sr,
-                                        int idle_timeout, std::vector<char>& buf) {
-  if (p.is_done() && sr.is_done()) co_return RelayResult::kOk;  // no body (a GET): nothing to relay
-  if (!p.is_done() && buf.size() < kRelayBuffer) buf.resize(kRelayBuffer);
-  do {
-    if (!p.is_done()) {
-      p.get().body().data = buf.data();
-      p.get().body().size = buf.size();
-      beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
-      // read_some returns as soon as some body arrived: a full read would wait for 64 KiB first.
-      auto [ec, n] = co_await http::async_read_some(in, in_buffer, p, nothrow);
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return RelayResult::kReadFailed;
-      p.get().body().size = buf.size() - p.get().body().size;
-      // No body bytes yet (e.g. only a chunk header was parsed): a null buffer tells the
-      // serializer "more to come"; a zero-size one would end a chunked body early.
-      p.get().body().data = p.get().body().size > 0 ? buf.data() : nullptr;
-      p.get().body().more = !p.is_done();
-    } else {
-      p.get().body().data = nullptr;
-      p.get().body().size = 0;
-      p.get().body().more = false;  // buffer_body defaults to "more to come"
+// Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a
+// body). The caller sets the deadline: it covers the whole head, so a slow sender cannot keep it.
+template <class In>
+asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::HeadScanner& scanner,
+                                    bool skip_empty_lines) {
+  HeadRead r;
+  for (;;) {
+    if (skip_empty_lines) {
+      while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
+      if (view_of(buffer) == "\r") goto read_more;
     }
+    switch (scanner.scan(view_of(buffer))) {
+      case http1::HeadScanner::State::kComplete:
+        r.size = scanner.head_size();
+        co_return r;
+      case http1::HeadScanner::State::kError:
+        r.refused = scanner.error();
+        co_return r;
+      case http1::HeadScanner::State::kNeedMore:
+        break;
+    }
+  read_more:
+    auto [ec, n] = co_await in.async_read_some(buffer.prepare(kHeadRead), nothrow);
+    buffer.commit(n);
+    if (n > 0) r.received_any = true;
+    if (ec) {
+      r.ec = ec;
+      co_return r;
+    }
+  }
+}
+
+enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
+
+// One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how
+// it arrives, `out_chunked` whether it leaves chunked (re-encoded by the gateway: the sender's
+// chunk sizes, extensions and trailers never pass through) or as plain bytes (Content-Length,
+// or until close). Whatever arrives is written at once, so server-sent events flow; memory stays
+// at one read per direction.
+template <class In, class Out>
+asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
+                                        const Framing& framing, Out& out, bool out_chunked,
+                                        int idle_timeout, std::string& error) {
+  if (framing.kind == Framing::Kind::kNone ||
+      (framing.kind == Framing::Kind::kLength && framing.length == 0)) {
+    co_return RelayResult::kOk;
+  }
+  auto write = [&](auto buffers) -> asio::awaitable<bool> {
     beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
-    auto [ec, n] = co_await http::async_write(out, sr, nothrow);
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) co_return RelayResult::kWriteFailed;
-  } while (!sr.is_done());
-  co_return RelayResult::kOk;
+    auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
+    co_return !ec;
+  };
+  auto read_more = [&](std::size_t at_most) -> asio::awaitable<boost::system::error_code> {
+    beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
+    in_buffer.commit(n);
+    co_return n > 0 ? boost::system::error_code() : ec;
+  };
+  std::string encoded;
+  if (framing.kind == Framing::Kind::kLength) {
+    std::uint64_t remaining = framing.length;
+    for (;;) {
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_buffer.size()));
+      if (n > 0) {
+        if (!co_await write(asio::buffer(in_buffer.data().data(), n))) {
+          co_return RelayResult::kWriteFailed;
+        }
+        in_buffer.consume(n);
+        remaining -= n;
+      }
+      if (remaining == 0) co_return RelayResult::kOk;
+      if (co_await read_more(
+              static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kRelayRead)))) {
+        co_return RelayResult::kReadFailed;
+      }
+    }
+  }
+  if (framing.kind == Framing::Kind::kUntilClose) {
+    for (;;) {
+      if (in_buffer.size() > 0) {
+        encoded.clear();
+        if (out_chunked) {
+          http1::append_chunk(encoded, view_of(in_buffer));
+        } else {
+          encoded.assign(view_of(in_buffer));
+        }
+        in_buffer.consume(in_buffer.size());
+        if (!co_await write(asio::buffer(encoded))) co_return RelayResult::kWriteFailed;
+      }
+      const auto ec = co_await read_more(kRelayRead);
+      if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
+      // Without TLS close_notify the end of the body cannot be told from a cut connection: the
+      // client must not be told the body is complete.
+      if (ec == ssl::error::stream_truncated) co_return RelayResult::kTruncated;
+      if (ec) co_return RelayResult::kReadFailed;
+    }
+    if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    co_return RelayResult::kOk;
+  }
+  // Chunked: decoded here, written as the gateway's own chunks.
+  http1::ChunkedDecoder decoder;
+  for (;;) {
+    encoded.clear();
+    bool done = false;
+    for (;;) {
+      const auto step = decoder.next(view_of(in_buffer));
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kError) {
+        error = decoder.error();
+        co_return RelayResult::kMalformed;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kData) {
+        if (out_chunked) {
+          http1::append_chunk(encoded, step.data);
+        } else {
+          encoded += step.data;
+        }
+      }
+      in_buffer.consume(step.consumed);
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kDone) {
+        done = true;
+        break;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kNeedMore) break;
+    }
+    if (done && out_chunked) encoded += http1::kLastChunk;
+    if (!encoded.empty() && !co_await write(asio::buffer(encoded))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    if (done) co_return RelayResult::kOk;
+    if (co_await read_more(kRelayRead)) co_return RelayResult::kReadFailed;
+  }
 }
 
 template <class From, class To>
@@ -628,7 +732,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> respond_error(std::string app, Client& client, const http::fields& request,
+  asio::awaitable<bool> respond_error(std::string app, Client& client, const http1::Fields& request,
                                       http::status status, const std::string& title,
                                       const std::string& message, bool keep_alive) {
     if (wants_json(request)) {
@@ -646,7 +750,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> respond_refusal(Client& client, const http::fields& request,
+  asio::awaitable<bool> respond_refusal(Client& client, const http1::Fields& request,
                                         const AppConfig& app, const UpstreamDecision& d,
                                         bool keep_alive) {
     nlohmann::json details{{"error", "upstream not verified"},
@@ -840,36 +944,36 @@ struct GatewayServer::Impl {
     beast::get_lowest_layer(client).close();
   }
 
+  http1::HeadLimits head_limits(const Config& c) const {
+    return {c.max_header_bytes, c.max_header_fields};
+  }
+
   template <class Client>
   asio::awaitable<void> serve_connection(Worker& w, Client& client,
                                          const std::optional<std::string>& dedicated, bool tls) {
-    beast::flat_buffer buffer = relay_read_buffer();
-    RelayBuffers relay;
+    beast::flat_buffer buffer;
     for (;;) {
       if (draining) break;
-      http::request_parser<http::buffer_body> parser;
-      parser.header_limit(kHeaderLimit);
-      parser.body_limit(boost::none);  // bodies are streamed, never held whole
+      http1::HeadScanner scanner(head_limits(*snapshot().config));
       beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
       w.idle_clients.insert(&beast::get_lowest_layer(client));
-      auto [ec, n] = co_await http::async_read_header(client, buffer, parser, nothrow);
+      const HeadRead head = co_await read_head(client, buffer, scanner, true);
       w.idle_clients.erase(&beast::get_lowest_layer(client));
-      if (ec) {
-        if (ec == http::error::header_limit) {
-          co_await respond(client, http::status::request_header_fields_too_large, "text/plain",
-                           "header too large\n", false);
-        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-                   ec != asio::error::operation_aborted && ec != asio::error::eof &&
-                   ec != asio::error::connection_reset && ec != asio::error::bad_descriptor &&
-                   ec != ssl::error::stream_truncated) {
-          co_await respond(client, http::status::bad_request, "text/plain", "malformed request\n",
-                           false);
-        }
+      if (head.ec) break;  // closed, timed out or reset: nobody to answer
+      std::variant<http1::RequestHead, http1::HttpError> parsed =
+          head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
+                       : http1::parse_request_head(view_of(buffer).substr(0, head.size));
+      if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+        // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+        const http1::Fields none;
+        co_await refuse_request(client, none, *e);
         break;
       }
+      buffer.consume(head.size);
       bool keep = false;
       try {
-        keep = co_await handle(w, client, buffer, parser, dedicated, tls, relay);
+        keep = co_await handle(w, client, buffer, std::get<http1::RequestHead>(parsed), dedicated,
+                               tls);
       } catch (const std::exception& e) {
         log(LogLevel::kError, std::string("request failed: ") + e.what());
         keep = false;
@@ -878,68 +982,80 @@ struct GatewayServer::Impl {
     }
   }
 
+  // A request the gateway will not forward: the status the rules give, and the connection closed
+  // (what follows the head cannot be trusted to be a next request).
+  template <class Client>
+  asio::awaitable<bool> refuse_request(Client& client, const http1::Fields& request,
+                                       const http1::HttpError& e) {
+    log(LogLevel::kInfo, "refused a request (" + std::to_string(e.status) + "): " + e.reason);
+    co_return co_await respond_error("", client, request, static_cast<http::status>(e.status),
+                                     status_title(e.status), e.reason, false);
+  }
+
   template <class Client>
   asio::awaitable<bool> handle(Worker& w, Client& client, beast::flat_buffer& buffer,
-                               http::request_parser<http::buffer_body>& parser,
-                               const std::optional<std::string>& dedicated, bool tls,
-                               RelayBuffers& relay) {
-    auto& req = parser.get();
-    // A body we do not read makes the connection unusable for a next request.
-    const bool body_pending = !parser.is_done();
-    const bool keep_alive = req.keep_alive() && !body_pending;
+                               http1::RequestHead& req, const std::optional<std::string>& dedicated,
+                               bool tls) {
+    auto planned = http1::plan_request(req);
+    if (auto* e = std::get_if<http1::HttpError>(&planned)) {
+      co_return co_await refuse_request(client, req.fields, *e);
+    }
+    const http1::RequestPlan& plan = std::get<http1::RequestPlan>(planned);
+    const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                          (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+    // The gateway's own answers do not read a body: the connection ends after them.
+    const bool keep_alive = plan.keep_alive && !has_body;
     // This request uses the configuration current when it arrived, even if a reload happens.
     const Snapshot snap = snapshot();
     const Config& cfg = *snap.config;
-    auto host_it = req.find(http::field::host);
-    const Route route = route_request(
-        host_it == req.end() ? std::string_view() : std::string_view(host_it->value()), *snap.names,
-        dedicated);
+    const Route route = route_request(*req.fields.find("Host"), *snap.names, dedicated);
     switch (route.kind) {
       case Route::Kind::kBadHost:
-        co_return co_await respond_error("", client, req, http::status::bad_request,
+        co_return co_await respond_error("", client, req.fields, http::status::bad_request,
                                          "400 Bad Request", "the request has no valid Host header",
                                          false);
       case Route::Kind::kForeignHost:
         co_return co_await respond_error(
-            "", client, req, http::status::misdirected_request, "421 Misdirected Request",
+            "", client, req.fields, http::status::misdirected_request, "421 Misdirected Request",
             "this gateway only answers to localhost and <app>.localhost names", false);
       case Route::Kind::kUnknownApp:
         co_return co_await respond_error(
-            "", client, req, http::status::not_found, "404 No such app",
+            "", client, req.fields, http::status::not_found, "404 No such app",
             "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
       case Route::Kind::kStatus:
-        co_return co_await handle_status(client, req, keep_alive, tls);
+        co_return co_await handle_status(client, req, plan.origin_target, keep_alive, tls);
       case Route::Kind::kApp:
         break;
     }
     const AppConfig* app = find_app(cfg, route.app);
     if (app == nullptr) co_return false;
-    const bool websocket = is_websocket_upgrade(req);
-    auto header = [&](http::field f) {
-      auto it = req.find(f);
-      return it == req.end() ? std::string_view() : std::string_view(it->value());
+    const bool websocket = is_websocket_upgrade(req.fields);
+    if (websocket && has_body) {
+      const http1::HttpError error{400, "a WebSocket handshake with a body"};
+      co_return co_await refuse_request(client, req.fields, error);
+    }
+    auto header = [&](std::string_view name) {
+      const std::string* v = req.fields.find(name);
+      return v == nullptr ? std::string_view() : std::string_view(*v);
     };
-    auto sfs = req.find("Sec-Fetch-Site");
-    const std::string refusal = cross_site_refusal(
-        req.method_string(), websocket, header(http::field::origin),
-        sfs == req.end() ? std::string_view() : std::string_view(sfs->value()), route.host);
+    const std::string refusal = cross_site_refusal(req.method, websocket, header("Origin"),
+                                                   header("Sec-Fetch-Site"), route.host);
     if (!refusal.empty()) {
       log(LogLevel::kWarning, "app " + app->name + ": refused a cross-site request: " + refusal);
-      co_return co_await respond_error(app->name, client, req, http::status::forbidden,
+      co_return co_await respond_error(app->name, client, req.fields, http::status::forbidden,
                                        "403 Forbidden", refusal, false);
     }
-    co_return co_await proxy(w, snap, client, buffer, parser, *app, route, websocket, tls, relay);
+    co_return co_await proxy(w, snap, client, buffer, req, plan, *app, route, websocket, tls);
   }
 
   template <class Client>
-  asio::awaitable<bool> handle_status(Client& client, const http::request<http::buffer_body>& req,
-                                      bool keep_alive, bool tls) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      co_return co_await respond_error("", client, req, http::status::method_not_allowed,
+  asio::awaitable<bool> handle_status(Client& client, const http1::RequestHead& req,
+                                      std::string_view target, bool keep_alive, bool tls) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      co_return co_await respond_error("", client, req.fields, http::status::method_not_allowed,
                                        "405 Method Not Allowed", "the status page is read-only",
                                        false);
     }
-    const std::string_view target = req.target();
     const std::string_view path = target.substr(0, target.find('?'));
     try {
       pins.reload_if_changed();
@@ -952,8 +1068,7 @@ struct GatewayServer::Impl {
                                  status.dump(2) + "\n", keep_alive);
     }
     if (path == "/") {
-      const auto host = req.find(http::field::host);
-      const std::string host_text = host == req.end() ? std::string() : std::string(host->value());
+      const std::string host_text = *req.fields.find("Host");
       const auto colon = host_text.rfind(':');
       const std::string port =
           colon != std::string::npos && host_text.find(']', colon) == std::string::npos
@@ -968,35 +1083,112 @@ struct GatewayServer::Impl {
                                  "text/plain; version=0.0.4; charset=utf-8",
                                  metrics.render(now_utc()), keep_alive);
     }
-    co_return co_await respond_error("", client, req, http::status::not_found, "404 Not Found",
+    co_return co_await respond_error("", client, req.fields, http::status::not_found,
+                                     "404 Not Found",
                                      "the gateway serves / and " + std::string(kStatusJsonPath) +
                                          " here; apps are at http://<app>.localhost",
                                      keep_alive);
   }
 
+  // The upstream's response head, after relaying interim (1xx) responses to the client.
+  struct FinalResponse {
+    std::optional<http1::ResponseHead> head;
+    bool stale = false;  // a pooled connection closed before answering: retry on a fresh one
+    std::optional<http1::HttpError> error;
+  };
+
+  template <class Client>
+  asio::awaitable<FinalResponse> read_final_response(Client& client, UpstreamConn& up,
+                                                     const http1::RequestHead& req,
+                                                     const Origins& origins, bool websocket,
+                                                     bool can_retry, const Config& cfg) {
+    FinalResponse out;
+    for (;;) {
+      http1::HeadScanner scanner(head_limits(cfg), 502);
+      beast::get_lowest_layer(up.stream).expires_after(std::chrono::seconds(options.idle_timeout));
+      const HeadRead head = co_await read_head(up.stream, up.buffer, scanner, false);
+      if (head.ec) {
+        if (can_retry && !head.received_any &&
+            (head.ec == asio::error::eof || head.ec == asio::error::connection_reset ||
+             head.ec == ssl::error::stream_truncated)) {
+          out.stale = true;
+          co_return out;
+        }
+        out.error = http1::HttpError{502, "reading the response failed: " + head.ec.message()};
+        co_return out;
+      }
+      if (head.refused) {
+        out.error = http1::HttpError{502, "the upstream's response head: " + head.refused->reason};
+        co_return out;
+      }
+      auto parsed = http1::parse_response_head(view_of(up.buffer).substr(0, head.size));
+      up.buffer.consume(head.size);
+      if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+        out.error = *e;
+        co_return out;
+      }
+      http1::ResponseHead& res = std::get<http1::ResponseHead>(parsed);
+      if (res.status == 101) {
+        if (!websocket) {
+          out.error = http1::HttpError{502, "the upstream switched protocols (101) unasked"};
+          co_return out;
+        }
+        out.head = std::move(res);
+        co_return out;
+      }
+      if (res.status >= 200) {
+        out.head = std::move(res);
+        co_return out;
+      }
+      // Interim: checked and rewritten like a final response; never to an HTTP/1.0 client.
+      if (auto framing = http1::response_framing(res, false);
+          std::holds_alternative<http1::HttpError>(framing)) {
+        out.error = std::get<http1::HttpError>(framing);
+        co_return out;
+      }
+      if (req.minor_version == 0) continue;
+      strip_hop_by_hop(res.fields, false);
+      rewrite_response_headers(res.fields, origins);
+      const std::string interim =
+          http1::serialize_response_head(res.status, res.reason, res.fields, Framing{});
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), nothrow);
+      if (ec) {
+        out.error = http1::HttpError{502, "the client went away"};
+        co_return out;
+      }
+    }
+  }
+
   template <class Client>
   asio::awaitable<bool> proxy(Worker& w, const Snapshot& snap, Client& client,
-                              beast::flat_buffer& buffer,
-                              http::request_parser<http::buffer_body>& parser, const AppConfig& app,
-                              const Route& route, bool websocket, bool tls, RelayBuffers& relay) {
-    auto& req = parser.get();
-    const bool client_keep_alive = req.keep_alive();
-    const http::verb method = req.method();
-    const bool has_body = !parser.is_done();
+                              beast::flat_buffer& buffer, http1::RequestHead& req,
+                              const http1::RequestPlan& plan, const AppConfig& app,
+                              const Route& route, bool websocket, bool tls) {
+    const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                          (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+    const bool head_request = req.method == "HEAD";
     Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
                     authority_of(app)};
-    strip_hop_by_hop(req, websocket);
-    rewrite_request_headers(req, origins);
-    req.version(11);
-    auto expect = req.find(http::field::expect);
-    const bool expect_continue =
-        expect != req.end() && beast::iequals(expect->value(), "100-continue");
-    req.erase(http::field::expect);
+    // The request the upstream gets: origin-form target, the kept fields, and framing written
+    // from the gateway's decision alone.
+    const http1::Fields client_fields = req.fields;  // for the gateway's own error pages
+    http1::Fields fields = std::move(req.fields);
+    strip_hop_by_hop(fields, websocket);
+    rewrite_request_headers(fields, origins);
+    fields.erase("Expect");
+    const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    Framing upstream_framing = plan.framing;
+    if (upstream_framing.kind == Framing::Kind::kNone && body_method) {
+      upstream_framing = Framing{Framing::Kind::kLength, 0};
+    }
+    const std::string upstream_head = http1::serialize_request_head(
+        req.method, plan.origin_target, fields, upstream_framing, body_method);
     bool sent_continue = false;
 
     for (int attempt = 0;; ++attempt) {
       if (const auto cooling = cooldown_reason(app.name)) {
-        co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
                                          "502 Upstream unavailable",
                                          *cooling + " (retrying shortly)", false);
       }
@@ -1005,129 +1197,142 @@ struct GatewayServer::Impl {
       if (!up) {
         DialResult dial_result = co_await dial(w, app, snap);
         if (dial_result.refusal) {
-          co_return co_await respond_refusal(client, req, app, *dial_result.refusal,
-                                             client_keep_alive && !has_body);
+          co_return co_await respond_refusal(client, client_fields, app, *dial_result.refusal,
+                                             plan.keep_alive && !has_body);
         }
         if (!dial_result.conn) {
           log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
           state.record_failure(app.name, dial_result.error, now_utc());
           start_cooldown(app.name, dial_result.error);
-          co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
-                                           "502 Upstream unavailable", dial_result.error, false);
+          co_return co_await respond_error(app.name, client, client_fields,
+                                           http::status::bad_gateway, "502 Upstream unavailable",
+                                           dial_result.error, false);
         }
         up = std::move(dial_result.conn);
       }
       // A pooled connection the upstream closed meanwhile fails here; nothing was consumed from the
       // client yet, so an idempotent request can go to a fresh connection.
-      const bool can_retry = reused && attempt == 0 && idempotent(method) && !has_body;
+      const bool can_retry = reused && attempt == 0 && idempotent(req.method) && !has_body;
 
-      http::request_serializer<http::buffer_body> sr{req};
       beast::get_lowest_layer(up->stream).expires_after(std::chrono::seconds(options.idle_timeout));
-      auto [wec, wn] = co_await http::async_write_header(up->stream, sr, nothrow);
+      auto [wec, wn] = co_await asio::async_write(up->stream, asio::buffer(upstream_head), nothrow);
       if (wec) {
         if (can_retry) continue;
         co_return co_await respond_error(
-            app.name, client, req, http::status::bad_gateway, "502 Upstream failed",
+            app.name, client, client_fields, http::status::bad_gateway, "502 Upstream failed",
             "writing the request to " + app.upstream + " failed: " + wec.message(), false);
       }
-
-      std::optional<http::response_parser<http::buffer_body>> rp;
-      auto read_response_header = [&]() -> asio::awaitable<boost::system::error_code> {
-        rp.emplace();
-        rp->header_limit(kHeaderLimit);
-        rp->body_limit(boost::none);
-        if (method == http::verb::head) rp->skip(true);
-        beast::get_lowest_layer(up->stream)
-            .expires_after(std::chrono::seconds(options.idle_timeout));
-        auto [ec, n] = co_await http::async_read_header(up->stream, up->buffer, *rp, nothrow);
-        co_return ec;
-      };
-
-      bool body_sent = !has_body;
-      if (expect_continue && has_body && !sent_continue) {
+      if (plan.expect_continue && !sent_continue) {
         // The upstream is verified and has our header: let the client send its body. Many servers
         // never answer Expect themselves, so the gateway does (the Expect field is not forwarded).
-        http::response<http::empty_body> cont{http::status::continue_, 11};
         beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
-        auto [cec, cn] = co_await http::async_write(client, cont, nothrow);
+        auto [cec, cn] = co_await asio::async_write(
+            client, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), nothrow);
         if (cec) co_return false;
         sent_continue = true;
       }
-      if (!rp && has_body) {
-        const RelayResult rr = co_await relay_body(client, buffer, parser, up->stream, sr,
-                                                   options.idle_timeout, relay.request);
-        if (rr == RelayResult::kReadFailed) co_return false;  // the client went away mid-body
+      if (has_body) {
+        std::string body_error;
+        const RelayResult rr = co_await relay_body(client, buffer, plan.framing, up->stream,
+                                                   plan.framing.kind == Framing::Kind::kChunked,
+                                                   options.idle_timeout, body_error);
+        if (rr == RelayResult::kMalformed) {
+          // The upstream has a part of a request it must never complete: that connection ends.
+          beast::get_lowest_layer(up->stream).close();
+          const http1::HttpError error{400, "malformed chunked body: " + body_error};
+          co_return co_await refuse_request(client, client_fields, error);
+        }
+        if (rr == RelayResult::kReadFailed || rr == RelayResult::kTruncated) {
+          co_return false;  // the client went away mid-body
+        }
         if (rr == RelayResult::kWriteFailed) {
-          co_return co_await respond_error(app.name, client, req, http::status::bad_gateway,
-                                           "502 Upstream failed",
+          co_return co_await respond_error(app.name, client, client_fields,
+                                           http::status::bad_gateway, "502 Upstream failed",
                                            "the upstream stopped reading the request body", false);
         }
-        body_sent = true;
       }
-      // Final response, relaying interim 1xx responses (other than 101) as they come.
-      for (;;) {
-        if (!rp) {
-          if (auto ec = co_await read_response_header(); ec) {
-            if (can_retry &&
-                (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                 ec == asio::error::connection_reset || ec == ssl::error::stream_truncated)) {
-              rp.reset();
-              break;
-            }
-            state.record_failure(app.name, "no response: " + ec.message(), now_utc());
-            co_return co_await respond_error(
-                app.name, client, req, http::status::bad_gateway, "502 Upstream failed",
-                "reading the response from " + app.upstream + " failed: " + ec.message(), false);
-          }
-        }
-        const unsigned code = rp->get().result_int();
-        if (code >= 100 && code < 200 && code != 101) {
-          http::response<http::empty_body> interim{rp->get().result(), 11};
-          for (const auto& f : rp->get()) interim.insert(f.name_string(), f.value());
-          beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
-          auto [iec, in] = co_await http::async_write(client, interim, nothrow);
-          if (iec) co_return false;
-          rp.reset();
-          continue;
-        }
-        break;
+      FinalResponse final_response = co_await read_final_response(
+          client, *up, req, origins, websocket, can_retry, *snap.config);
+      if (final_response.stale) continue;
+      if (final_response.error) {
+        // Never pooled: `up` ends with this exchange.
+        log(LogLevel::kWarning, "app " + app.name + ": " + final_response.error->reason);
+        state.record_failure(app.name, final_response.error->reason, now_utc());
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
+                                         "502 Upstream failed", final_response.error->reason,
+                                         false);
       }
-      if (!rp) continue;  // stale pooled connection: retry on a fresh one
-
-      auto& res = rp->get();
-      if (websocket && res.result() == http::status::switching_protocols) {
+      http1::ResponseHead& res = *final_response.head;
+      if (res.status == 101) {
         metrics.request(app.name, 101);
         co_return co_await tunnel(client, buffer, std::move(up), res, origins);
       }
-      const bool upstream_keep_alive = res.keep_alive();
-      strip_hop_by_hop(res, false);
-      rewrite_response_headers(res, origins);
-      const bool keep = client_keep_alive && body_sent && !draining;
-      res.keep_alive(keep);
-      res.version(11);
-      http::response_serializer<http::buffer_body> rsr{res};
-      // When the body is already here (small responses arrive with their header), the header goes
-      // out with its first part in one write; otherwise at once, so a client waiting on a stream
-      // (server-sent events) sees the response start.
-      if (!rp->is_done() && up->buffer.size() == 0) {
-        beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
-        auto [hec, hn] = co_await http::async_write_header(client, rsr, nothrow);
-        if (hec) co_return false;
+      auto framed = http1::response_framing(res, head_request);
+      if (auto* e = std::get_if<http1::HttpError>(&framed)) {
+        log(LogLevel::kWarning, "app " + app.name + ": " + e->reason);
+        state.record_failure(app.name, e->reason, now_utc());
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
+                                         "502 Upstream failed", e->reason, false);
       }
-      metrics.request(app.name, res.result_int());
-      const RelayResult rr = co_await relay_body(up->stream, up->buffer, *rp, client, rsr,
-                                                 options.idle_timeout, relay.response);
+      const Framing body = std::get<Framing>(framed);
+      const bool upstream_keep_alive = res.minor_version == 1
+                                           ? !res.fields.has_token("Connection", "close")
+                                           : res.fields.has_token("Connection", "keep-alive");
+      // What the client is told: a length stays a length (and HEAD and 304 keep the one they
+      // announce); chunked or close-delimited bodies go chunked to HTTP/1.1 clients and
+      // close-delimited to HTTP/1.0 ones.
+      const bool client_11 = req.minor_version == 1;
+      Framing to_client = body;
+      bool out_chunked = false;
+      if (body.kind == Framing::Kind::kChunked || body.kind == Framing::Kind::kUntilClose) {
+        out_chunked = client_11;
+        to_client = client_11 ? Framing{Framing::Kind::kChunked, 0}
+                              : Framing{Framing::Kind::kUntilClose, 0};
+      } else if (body.kind == Framing::Kind::kNone && res.status != 204 &&
+                 (head_request || res.status == 304)) {
+        if (const auto announced = http1::content_length(res.fields)) {
+          to_client = Framing{Framing::Kind::kLength, *announced};
+        }
+      }
+      const bool keep =
+          plan.keep_alive && !draining && to_client.kind != Framing::Kind::kUntilClose;
+      strip_hop_by_hop(res.fields, false);
+      rewrite_response_headers(res.fields, origins);
+      if (!keep) {
+        res.fields.set("Connection", "close");
+      } else if (!client_11) {
+        res.fields.set("Connection", "keep-alive");
+      }
+      std::string out_head =
+          http1::serialize_response_head(res.status, res.reason, res.fields, to_client);
+      metrics.request(app.name, res.status);
+      // A small body that is already here goes out with the head in one write; otherwise the
+      // head goes at once, so a client waiting on a stream (server-sent events) sees it start.
+      Framing rest = body;
+      if (body.kind == Framing::Kind::kLength && up->buffer.size() >= body.length) {
+        out_head.append(view_of(up->buffer).substr(0, static_cast<std::size_t>(body.length)));
+        up->buffer.consume(static_cast<std::size_t>(body.length));
+        rest = Framing{};
+      }
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [hec, hn] = co_await asio::async_write(client, asio::buffer(out_head), nothrow);
+      if (hec) co_return false;
+      std::string body_error;
+      const RelayResult rr = co_await relay_body(up->stream, up->buffer, rest, client, out_chunked,
+                                                 options.idle_timeout, body_error);
       if (rr != RelayResult::kOk) {
-        if (rr == RelayResult::kReadFailed) {
-          log(LogLevel::kWarning,
-              "app " + app.name + ": upstream failed in the middle of a response");
-          state.record_failure(app.name, "upstream failed in the middle of a response", now_utc());
+        if (rr != RelayResult::kWriteFailed) {
+          const std::string what = rr == RelayResult::kMalformed
+                                       ? "malformed chunked response body: " + body_error
+                                       : "upstream failed in the middle of a response";
+          log(LogLevel::kWarning, "app " + app.name + ": " + what);
+          state.record_failure(app.name, what, now_utc());
         }
         co_return false;  // the client sees a truncated response, not a complete wrong one
       }
       // Reused only when the exchange ended cleanly: after HEAD an upstream may still send a body,
       // and unread bytes would be taken for the next response.
-      if (upstream_keep_alive && rp->is_done() && body_sent && method != http::verb::head &&
+      if (upstream_keep_alive && body.kind != Framing::Kind::kUntilClose && !head_request &&
           up->buffer.size() == 0) {
         give_back(w, app.name, std::move(up));
       }
@@ -1137,13 +1342,13 @@ struct GatewayServer::Impl {
 
   template <class Client>
   asio::awaitable<bool> tunnel(Client& client, beast::flat_buffer& client_buffer,
-                               std::unique_ptr<UpstreamConn> up,
-                               http::response<http::buffer_body>& res, const Origins& origins) {
-    http::response<http::empty_body> switching{http::status::switching_protocols, 11};
-    for (const auto& f : res) switching.insert(f.name_string(), f.value());
-    rewrite_response_headers(switching, origins);
+                               std::unique_ptr<UpstreamConn> up, http1::ResponseHead& res,
+                               const Origins& origins) {
+    rewrite_response_headers(res.fields, origins);
+    const std::string switching =
+        http1::serialize_response_head(101, res.reason, res.fields, Framing{});
     beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
-    auto [ec, n] = co_await http::async_write(client, switching, nothrow);
+    auto [ec, n] = co_await asio::async_write(client, asio::buffer(switching), nothrow);
     if (ec) co_return false;
     beast::get_lowest_layer(client).expires_never();
     beast::get_lowest_layer(up->stream).expires_never();

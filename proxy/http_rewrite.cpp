@@ -7,30 +7,10 @@
 
 namespace ratls::proxy {
 
-namespace http = boost::beast::http;
-
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Comma-separated tokens of every instance of `field`, lowercased.
-std::vector<std::string> tokens(const http::fields& f, http::field field) {
-  std::vector<std::string> out;
-  for (auto it = f.find(field); it != f.end() && it->name() == field; ++it) {
-    std::string_view v = it->value();
-    while (!v.empty()) {
-      const auto comma = v.find(',');
-      const std::string_view t = trim(v.substr(0, comma));
-      if (!t.empty()) out.push_back(ascii_lower(t));
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
-  }
-  return out;
+  return http1::trim_ows(s);
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
@@ -40,29 +20,26 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
-bool is_websocket_upgrade(const http::fields& f) {
-  const auto conn = tokens(f, http::field::connection);
-  const auto up = tokens(f, http::field::upgrade);
-  return std::find(conn.begin(), conn.end(), "upgrade") != conn.end() &&
-         std::find(up.begin(), up.end(), "websocket") != up.end();
+bool is_websocket_upgrade(const http1::Fields& f) {
+  return f.has_token("Connection", "upgrade") && f.has_token("Upgrade", "websocket");
 }
 
-void strip_hop_by_hop(http::fields& f, bool keep_upgrade) {
-  for (const std::string& named : tokens(f, http::field::connection)) {
+void strip_hop_by_hop(http1::Fields& f, bool keep_upgrade) {
+  for (const std::string& named : f.list("Connection")) {
     if (keep_upgrade && named == "upgrade") continue;
-    if (named == "content-length" || named == "transfer-encoding") continue;  // framing stays
+    // Host is rewritten, never removed: a "Connection: host" must not leave the request without.
+    if (named == "host") continue;
     f.erase(named);
   }
-  f.erase(http::field::connection);
-  for (http::field h :
-       {http::field::keep_alive, http::field::proxy_connection, http::field::proxy_authenticate,
-        http::field::proxy_authorization, http::field::te, http::field::trailer}) {
+  for (std::string_view h :
+       {"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+        "TE", "Trailer", "HTTP2-Settings", "Content-Length", "Transfer-Encoding"}) {
     f.erase(h);
   }
   if (keep_upgrade) {
-    f.set(http::field::connection, "upgrade");
+    f.set("Connection", "upgrade");
   } else {
-    f.erase(http::field::upgrade);
+    f.erase("Upgrade");
   }
 }
 
@@ -98,48 +75,45 @@ std::string strip_cookie_domain(std::string_view cookie) {
   return out;
 }
 
-void rewrite_request_headers(http::fields& f, const Origins& o) {
-  f.set(http::field::host, o.upstream_authority);
-  if (auto it = f.find(http::field::origin); it != f.end() && it->value() != "null") {
-    f.set(http::field::origin, o.upstream);
+void rewrite_request_headers(http1::Fields& f, const Origins& o) {
+  f.set("Host", o.upstream_authority);
+  if (const std::string* origin = f.find("Origin"); origin != nullptr && *origin != "null") {
+    f.set("Origin", o.upstream);
   }
-  if (auto it = f.find(http::field::referer); it != f.end()) {
-    const std::string_view ref = it->value();
+  if (const std::string* referer = f.find("Referer")) {
+    const std::string ref = *referer;
     if (starts_with_ci(ref, o.client)) {
-      f.set(http::field::referer, o.upstream + std::string(ref.substr(o.client.size())));
+      f.set("Referer", o.upstream + ref.substr(o.client.size()));
     } else {
-      f.erase(http::field::referer);  // never leak other sites' URLs to the enclave app
+      f.erase("Referer");  // never leak other sites' URLs to the enclave app
     }
   }
   // Our own loopback identity is meaningless upstream.
-  f.erase(http::field::forwarded);
+  f.erase("Forwarded");
   f.erase("X-Forwarded-For");
 }
 
-void rewrite_response_headers(http::fields& f, const Origins& o) {
-  for (http::field h : {http::field::location, http::field::content_location}) {
-    if (auto it = f.find(h); it != f.end()) f.set(h, map_upstream_url(it->value(), o));
+void rewrite_response_headers(http1::Fields& f, const Origins& o) {
+  for (std::string_view h : {"Location", "Content-Location"}) {
+    if (const std::string* v = f.find(h)) f.set(h, map_upstream_url(*v, o));
   }
-  if (auto it = f.find("Refresh"); it != f.end()) {
+  if (const std::string* refresh = f.find("Refresh")) {
     // "5; url=https://upstream/next"
-    std::string v(it->value());
+    std::string v(*refresh);
     const auto pos = ascii_lower(v).find("url=");
     if (pos != std::string::npos)
       v = v.substr(0, pos + 4) + map_upstream_url(std::string_view(v).substr(pos + 4), o);
     f.set("Refresh", v);
   }
-  if (auto it = f.find(http::field::access_control_allow_origin); it != f.end()) {
-    if (ascii_lower(it->value()) == ascii_lower(o.upstream))
-      f.set(http::field::access_control_allow_origin, o.client);
+  if (const std::string* acao = f.find("Access-Control-Allow-Origin")) {
+    if (ascii_lower(*acao) == ascii_lower(o.upstream))
+      f.set("Access-Control-Allow-Origin", o.client);
   }
-  std::vector<std::string> cookies;
-  for (auto it = f.find(http::field::set_cookie);
-       it != f.end() && it->name() == http::field::set_cookie; ++it) {
-    cookies.push_back(strip_cookie_domain(it->value()));
+  // In place: the order of fields (several Set-Cookie among them) is kept.
+  for (http1::Field& field : f) {
+    if (http1::iequals(field.name, "Set-Cookie")) field.value = strip_cookie_domain(field.value);
   }
-  f.erase(http::field::set_cookie);
-  for (const auto& c : cookies) f.insert(http::field::set_cookie, c);
-  f.erase(http::field::strict_transport_security);
+  f.erase("Strict-Transport-Security");
   f.erase("Alt-Svc");
 }
 

@@ -1,8 +1,8 @@
 // Header rewriting between the browser's view (http://<app>.localhost:PORT) and the upstream's
-// (https://host[:port]): proxy-notes §4. Works on Beast header fields; no I/O.
+// (https://host[:port]): proxy-notes §4. Works on the gateway's own header fields; no I/O.
 #pragma once
 
-#include <boost/beast/http/fields.hpp>
+#include "proxy/http1/fields.h"
 
 #include <optional>
 #include <string>
@@ -17,19 +17,20 @@ struct Origins {
 };
 
 // Removes hop-by-hop fields (RFC 9110 §7.6.1: Connection and the fields it names, Keep-Alive,
-// Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Upgrade). Framing
-// (Content-Length / Transfer-Encoding) is left to the HTTP serializer. `keep_upgrade` keeps
-// Upgrade (and "Connection: upgrade") for a WebSocket handshake.
-void strip_hop_by_hop(boost::beast::http::fields& f, bool keep_upgrade);
+// Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Upgrade, HTTP2-Settings)
+// and the peer's framing fields (Content-Length, Transfer-Encoding): the gateway writes framing
+// from its own decision. `keep_upgrade` keeps Upgrade (and "Connection: upgrade") for a WebSocket
+// handshake.
+void strip_hop_by_hop(http1::Fields& f, bool keep_upgrade);
 
 // Request to the upstream: Host, Origin and Referer moved to the upstream's origin.
-void rewrite_request_headers(boost::beast::http::fields& f, const Origins& o);
+void rewrite_request_headers(http1::Fields& f, const Origins& o);
 
 // Response to the browser: Location, Content-Location, Refresh and Access-Control-Allow-Origin
 // pointing at the upstream moved back to the gateway; Set-Cookie Domain removed (the cookie then
 // belongs to <app>.localhost); Strict-Transport-Security and Alt-Svc dropped (they would point
 // browsers at https on localhost, or elsewhere).
-void rewrite_response_headers(boost::beast::http::fields& f, const Origins& o);
+void rewrite_response_headers(http1::Fields& f, const Origins& o);
 
 // A URL with the upstream origin as prefix gets the client origin instead (others unchanged).
 std::string map_upstream_url(std::string_view url, const Origins& o);
@@ -37,6 +38,6 @@ std::string map_upstream_url(std::string_view url, const Origins& o);
 std::string strip_cookie_domain(std::string_view set_cookie);
 
 // True when the request asks for a WebSocket upgrade (Connection: upgrade, Upgrade: websocket).
-bool is_websocket_upgrade(const boost::beast::http::fields& f);
+bool is_websocket_upgrade(const http1::Fields& f);
 
 }  // namespace ratls::proxy

@@ -90,6 +90,16 @@ TEST(Config, NoHomeAndNoXdgIsAnErrorOnlyWhenADefaultIsNeeded) {
   EXPECT_THROW(default_config_path(env), ConfigError);
 }
 
+TEST(Config, HttpHeadLimits) {
+  const Config d = parse_config("{}", test_env("/etc/gw"));
+  EXPECT_EQ(d.max_header_bytes, 65536u);
+  EXPECT_EQ(d.max_header_fields, 100u);
+  const Config c = parse_config(R"({"http": {"max_header_bytes": 8192, "max_header_fields": 20}})",
+                                test_env("/etc/gw"));
+  EXPECT_EQ(c.max_header_bytes, 8192u);
+  EXPECT_EQ(c.max_header_fields, 20u);
+}
+
 TEST(Config, EmptyAppsListIsValid) {
   EXPECT_TRUE(parse_config(R"({"apps": []})", test_env("/etc/gw")).apps.empty());
 }
@@ -233,7 +243,13 @@ TEST(Config, ErrorsNameTheKeyPath) {
       {R"([])", "top level: expected a JSON object"},
       {R"({"lisen":[]})",
        "lisen: unknown key (expected one of: listen, tls_listen, allow_non_loopback, apps, "
-       "collateral, trust, state_dir)"},
+       "collateral, trust, state_dir, http)"},
+      {R"({"http": {"max_header_bytes": 100}})",
+       "http.max_header_bytes: expected an integer from 1024 to 1048576"},
+      {R"({"http": {"max_header_fields": -1}})",
+       "http.max_header_fields: expected an integer from 8 to 10000"},
+      {R"({"http": {"max_headers": 1}})",
+       "http.max_headers: unknown key (expected one of: max_header_bytes, max_header_fields)"},
       {R"({"tls_listen":"127.0.0.1:7444"})",
        "tls_listen: expected an array of \"host:port\" strings"},
       {R"({"tls_listen":["127.0.0.1"]})",
