@@ -19,11 +19,12 @@
 #include "proxy/clock.h"
 #include "proxy/gateway_state.h"
 #include "proxy/http1/chunked.h"
+#include "proxy/http1/forwarding.h"
 #include "proxy/http1/head_parser.h"
 #include "proxy/http1/head_scanner.h"
 #include "proxy/http1/request_rules.h"
+#include "proxy/http1/rewrite.h"
 #include "proxy/http1/serializer.h"
-#include "proxy/http_rewrite.h"
 #include "proxy/local_ca.h"
 #include "proxy/log.h"
 #include "proxy/metrics.h"
@@ -1147,10 +1148,7 @@ struct GatewayServer::Impl {
         co_return out;
       }
       if (req.minor_version == 0) continue;
-      strip_hop_by_hop(res.fields, false);
-      rewrite_response_headers(res.fields, origins);
-      const std::string interim =
-          http1::serialize_response_head(res.status, res.reason, res.fields, Framing{});
+      const std::string interim = http1::interim_response(std::move(res), origins);
       beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
       auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), nothrow);
       if (ec) {
@@ -1170,20 +1168,9 @@ struct GatewayServer::Impl {
     const bool head_request = req.method == "HEAD";
     Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
                     authority_of(app)};
-    // The request the upstream gets: origin-form target, the kept fields, and framing written
-    // from the gateway's decision alone.
-    const http1::Fields client_fields = req.fields;  // for the gateway's own error pages
-    http1::Fields fields = std::move(req.fields);
-    strip_hop_by_hop(fields, websocket);
-    rewrite_request_headers(fields, origins);
-    fields.erase("Expect");
-    const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-    Framing upstream_framing = plan.framing;
-    if (upstream_framing.kind == Framing::Kind::kNone && body_method) {
-      upstream_framing = Framing{Framing::Kind::kLength, 0};
-    }
-    const std::string upstream_head = http1::serialize_request_head(
-        req.method, plan.origin_target, fields, upstream_framing, body_method);
+    const http1::Fields& client_fields = req.fields;  // for the gateway's own error pages
+    const http1::UpstreamRequest forwarded = http1::upstream_request(req, plan, websocket, origins);
+    const std::string& upstream_head = forwarded.head;
     bool sent_continue = false;
 
     for (int attempt = 0;; ++attempt) {
@@ -1275,37 +1262,17 @@ struct GatewayServer::Impl {
                                          "502 Upstream failed", e->reason, false);
       }
       const Framing body = std::get<Framing>(framed);
+      const unsigned status = res.status;
       const bool upstream_keep_alive = res.minor_version == 1
                                            ? !res.fields.has_token("Connection", "close")
                                            : res.fields.has_token("Connection", "keep-alive");
-      // What the client is told: a length stays a length (and HEAD and 304 keep the one they
-      // announce); chunked or close-delimited bodies go chunked to HTTP/1.1 clients and
-      // close-delimited to HTTP/1.0 ones.
-      const bool client_11 = req.minor_version == 1;
-      Framing to_client = body;
-      bool out_chunked = false;
-      if (body.kind == Framing::Kind::kChunked || body.kind == Framing::Kind::kUntilClose) {
-        out_chunked = client_11;
-        to_client = client_11 ? Framing{Framing::Kind::kChunked, 0}
-                              : Framing{Framing::Kind::kUntilClose, 0};
-      } else if (body.kind == Framing::Kind::kNone && res.status != 204 &&
-                 (head_request || res.status == 304)) {
-        if (const auto announced = http1::content_length(res.fields)) {
-          to_client = Framing{Framing::Kind::kLength, *announced};
-        }
-      }
-      const bool keep =
-          plan.keep_alive && !draining && to_client.kind != Framing::Kind::kUntilClose;
-      strip_hop_by_hop(res.fields, false);
-      rewrite_response_headers(res.fields, origins);
-      if (!keep) {
-        res.fields.set("Connection", "close");
-      } else if (!client_11) {
-        res.fields.set("Connection", "keep-alive");
-      }
-      std::string out_head =
-          http1::serialize_response_head(res.status, res.reason, res.fields, to_client);
-      metrics.request(app.name, res.status);
+      http1::ClientResponse reply =
+          http1::client_response(std::move(res), body, head_request, req.minor_version,
+                                 plan.keep_alive && !draining, origins);
+      std::string& out_head = reply.head;
+      const bool keep = reply.keep_alive;
+      const bool out_chunked = reply.out_chunked;
+      metrics.request(app.name, status);
       // A small body that is already here goes out with the head in one write; otherwise the
       // head goes at once, so a client waiting on a stream (server-sent events) sees it start.
       Framing rest = body;

@@ -13,7 +13,8 @@ trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins fuzz_https_url)
+targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins fuzz_https_url
+  fuzz_http1_request fuzz_http1_response)
 have_openssl=$(command -v openssl || true)
 
 seed() {  # seed TARGET FILES...
@@ -125,6 +126,8 @@ cat >"$work/fuzz_pins/pins.json" <<JSON
 JSON
 
 seed fuzz_https_url
+seed fuzz_http1_request  # raw request and response cases from tests/fuzz/corpus/
+seed fuzz_http1_response
 for u in 'https://Pccs.Example.COM:8081/sgx/certification/v4?x=1' 'https://[0:0:0:0:0:0:0:1]:8443/' \
   'https://127.0.0.1' 'https://my_app.example.com#f'; do
   printf '%s' "$u" >"$work/fuzz_https_url/$(printf '%s' "$u" | md5sum | cut -c1-8)"

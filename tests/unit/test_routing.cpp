@@ -1,7 +1,7 @@
 // Host routing, the anti-rebinding and cross-site guards, and header rewriting: pure functions.
 #include <gtest/gtest.h>
 
-#include "proxy/http_rewrite.h"
+#include "proxy/http1/rewrite.h"
 #include "proxy/routing.h"
 
 namespace ratls::proxy {

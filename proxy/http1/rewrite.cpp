@@ -1,4 +1,4 @@
-#include "proxy/http_rewrite.h"
+#include "proxy/http1/rewrite.h"
 #include "proxy/text.h"
 
 #include <algorithm>
