@@ -1,5 +1,5 @@
-// Verification status codes: Intel QVL's names (QuoteVerification.h `Status`) so users can look them
-// up, plus the few this project adds for its own checks (collateral presence, policy).
+// Verification status codes: Intel QVL's names (QuoteVerification.h `Status`) so users can look
+// them up, plus the few this project adds for its own checks (collateral presence, policy).
 #pragma once
 
 #include <stdexcept>
@@ -110,7 +110,9 @@ namespace ratls::attest {
   X(STATUS_RATLS_INVALID_EVIDENCE)                    \
   X(STATUS_RATLS_KEY_BINDING_MISMATCH)                \
   X(STATUS_RATLS_CERT_SIGNATURE_INVALID)              \
-  X(STATUS_RATLS_CERT_EXPIRED)
+  X(STATUS_RATLS_CERT_EXPIRED)                        \
+  /* The gateway's pin store, not attestation. */     \
+  X(STATUS_PIN_STORE_UNUSABLE)
 
 enum class Status {
 #define RATLS_STATUS_ENUM(name) name,

@@ -530,8 +530,10 @@ struct CollateralFetcher::Impl {
     std::vector<std::string> warnings;
     if (fresh && !options.cache_dir.empty()) {
       try {
-        fs::create_directories(options.cache_dir);
-        write_file_atomic(cache_path(id), serialize(id, *fresh));
+        // Private like the state directory (XDG): nothing in it is secret, but nothing needs
+        // other users to read or replace it either.
+        create_private_directories(options.cache_dir);
+        write_file_atomic(cache_path(id), serialize(id, *fresh), 0600);
       } catch (const std::exception& e) {
         warnings.push_back("collateral cache not written (kept in memory): " +
                            std::string(e.what()));

@@ -59,10 +59,11 @@ std::map<std::string, std::string> read_tree(const std::string& dir) {
 
 void write_file_atomic(const std::string& path, std::string_view content, unsigned mode) {
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  // The temporary file is named: it is what a failure is about (a directory in its place, ...).
   auto failure = [&](const std::string& what) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + what + ": " + reason);
+    throw std::runtime_error("cannot write " + path + ": " + what + " " + tmp + ": " + reason);
   };
   const int fd =
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
@@ -88,6 +89,39 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
   }
   if (::close(fd) != 0) failure("close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) failure("rename");
+}
+
+bool create_private_directories(const std::string& dir) {
+  auto failure = [](const std::string& path, const std::string& reason) {
+    throw std::runtime_error("cannot create directory " + path + ": " + reason);
+  };
+  if (dir.empty()) failure(dir, "empty path");
+  bool created = false;
+  std::filesystem::path prefix;
+  // Top down, one component at a time, so each directory made here gets its mode before anything
+  // is created inside it.
+  for (const auto& component : std::filesystem::path(dir)) {
+    if (component.empty()) continue;  // the trailing "" of "state/"
+    prefix /= component;
+    const std::string path = prefix.string();
+    created = false;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) failure(path, "not a directory");
+      continue;
+    }
+    if (errno != ENOENT) failure(path, std::strerror(errno));
+    if (::mkdir(path.c_str(), 0700) != 0) {
+      const int error = errno;
+      // Created meanwhile by another process (the CLI and the daemon): theirs, left alone.
+      if (error == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+      failure(path, std::strerror(error));
+    }
+    // mkdir's mode is masked by the umask (a umask of 0277 would leave 0500): set it exactly.
+    if (::chmod(path.c_str(), 0700) != 0) failure(path, std::strerror(errno));
+    created = true;
+  }
+  return created;
 }
 
 }  // namespace ratls::proxy

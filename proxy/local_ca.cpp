@@ -103,13 +103,13 @@ attest::X509Ptr create_ca_certificate(EVP_PKEY* key, attest::UnixTime now) {
   return cert;
 }
 
+// 0700 for the directory and any parent made for it (the state directory's own parents too).
 void make_private_dir(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  fs::create_directories(dir, ec);
-  if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) fail("cannot set the mode of " + dir.string() + ": " + ec.message());
+  try {
+    create_private_directories(dir.string());
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
 }
 
 // Serialises creation between processes (the daemon and `trust install` may start together).
@@ -119,6 +119,9 @@ class DirLock {
     const std::string path = (dir / ".lock").string();
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) fail("cannot open " + path + ": " + std::strerror(errno));
+    // 0600 whatever the umask, like every file in the state directory. Best effort: the lock of
+    // another user's directory (read by `trust status`) is not ours to change.
+    (void)::fchmod(fd_, 0600);
     while (::flock(fd_, LOCK_EX) != 0) {
       if (errno != EINTR) fail("cannot lock " + path + ": " + std::strerror(errno));
     }
@@ -241,8 +244,9 @@ LocalCa LocalCa::load_or_create(const std::string& state_dir, attest::UnixTime n
   try {
     write_file_atomic((fs::path(dir) / "ca-key.pem").string(), attest::private_key_pem(key.get()),
                       0600);
+    // Public, but 0600 like everything in the state directory: nothing needs others to read it.
     write_file_atomic((fs::path(dir) / "ca.pem").string(), attest::certificate_pem(cert.get()),
-                      0644);
+                      0600);
   } catch (const std::runtime_error& e) {
     fail(e.what());
   }

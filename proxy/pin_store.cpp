@@ -189,8 +189,9 @@ FileState state_of(const struct stat& st) {
           static_cast<std::int64_t>(st.st_size), static_cast<std::uint64_t>(st.st_ino)};
 }
 
-[[noreturn]] void io_failure(const std::string& what, const std::string& path) {
-  throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+[[noreturn]] void read_failure(const std::string& path, const std::string& problem) {
+  throw PinStoreError(PinStoreError::Operation::kRead, path, problem,
+                      "cannot read " + path + ": " + problem);
 }
 
 class Fd {
@@ -215,15 +216,15 @@ struct Snapshot {
 // Content and metadata from one open file description, so they describe the same version even if
 // the CLI replaces the file meanwhile (it renames a new inode into place; ours stays intact).
 Snapshot read_snapshot(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO put in its place must be refused below, not block a verification thread.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return {};
-    io_failure("cannot read", path);
+    read_failure(path, std::strerror(errno));
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) io_failure("cannot read", path);
-  if (!S_ISREG(st.st_mode))
-    throw std::runtime_error("cannot read " + path + ": not a regular file");
+  if (::fstat(fd.get(), &st) != 0) read_failure(path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) read_failure(path, "not a regular file");
   Snapshot snap;
   snap.state = state_of(st);
   char buf[16384];
@@ -231,7 +232,7 @@ Snapshot read_snapshot(const std::string& path) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      io_failure("cannot read", path);
+      read_failure(path, std::strerror(errno));
     }
     if (n == 0) break;
     snap.text.append(buf, static_cast<std::size_t>(n));
@@ -242,21 +243,6 @@ Snapshot read_snapshot(const std::string& path) {
 fs::path parent_dir(const std::string& path) {
   fs::path dir = fs::path(path).parent_path();
   return dir.empty() ? fs::path(".") : dir;
-}
-
-// Like mkdir -p, but every directory it creates is 0700 (XDG base directory specification).
-void make_private_dirs(const fs::path& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return;
-    throw std::runtime_error(std::string("cannot create directory ") + dir.string() +
-                             ": not a directory");
-  }
-  const fs::path parent = dir.parent_path();
-  if (!parent.empty() && parent != dir) make_private_dirs(parent);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    io_failure("cannot create directory", dir.string());
-  }
 }
 
 // flock() on the state directory serializes read-modify-write cycles between processes (the
@@ -307,7 +293,8 @@ void PinStore::load_locked() {
     try {
       entries = parse_pins_file(snap.text);
     } catch (const Invalid& e) {
-      throw std::runtime_error(path_ + ": not a valid pins file: " + e.what());
+      const std::string problem = std::string("not a valid pins file: ") + e.what();
+      throw PinStoreError(PinStoreError::Operation::kRead, path_, problem, path_ + ": " + problem);
     }
   }
   entries_ = std::move(entries);
@@ -324,7 +311,7 @@ bool PinStore::reload_if_changed() {
 bool PinStore::reload_locked() {
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
-    if (errno != ENOENT && errno != ENOTDIR) io_failure("cannot read", path_);
+    if (errno != ENOENT && errno != ENOTDIR) read_failure(path_, std::strerror(errno));
     if (file_mtime_ns_ < 0) return false;
     // Deleted behind our back (`rm pins.json`): the user wants no pins.
     entries_.clear();
@@ -378,8 +365,16 @@ bool PinStore::mutate(const std::function<bool(std::vector<PinEntry>&)>& change)
 }
 
 void PinStore::save_locked() {
-  make_private_dirs(parent_dir(path_));
-  write_file_atomic(path_, serialize(entries_), 0600);
+  try {
+    create_private_directories(parent_dir(path_).string());
+    write_file_atomic(path_, serialize(entries_), 0600);
+  } catch (const std::exception& e) {
+    // write_file_atomic names the file itself; the problem is what follows.
+    std::string problem = e.what();
+    const std::string prefix = "cannot write " + path_ + ": ";
+    if (problem.rfind(prefix, 0) == 0) problem.erase(0, prefix.size());
+    throw PinStoreError(PinStoreError::Operation::kWrite, path_, problem, e.what());
+  }
   struct stat st {};
   if (::stat(path_.c_str(), &st) == 0) {
     const FileState now = state_of(st);

@@ -9,8 +9,10 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "attest/time.h"
@@ -40,6 +42,28 @@ struct PinEntry {
   friend bool operator==(const PinEntry&, const PinEntry&) = default;
 };
 
+// Why the store could not read or write its file. what() is the whole one-line message ("PATH: not
+// a valid pins file: ...", "cannot read PATH: ..."); path() and problem() let the verifier word its
+// 502 page without naming the file twice.
+class PinStoreError : public std::runtime_error {
+ public:
+  enum class Operation { kRead, kWrite };
+  PinStoreError(Operation operation, std::string path, std::string problem,
+                const std::string& message)
+      : std::runtime_error(message),
+        operation_(operation),
+        path_(std::move(path)),
+        problem_(std::move(problem)) {}
+  Operation operation() const { return operation_; }
+  const std::string& path() const { return path_; }
+  const std::string& problem() const { return problem_; }  // without the file's name
+
+ private:
+  Operation operation_;
+  std::string path_;
+  std::string problem_;
+};
+
 // The content of a pins file, entries sorted by app. Throws std::runtime_error saying what is wrong
 // (the store adds the file's name). For the store and for fuzzing.
 std::vector<PinEntry> parse_pins_file(std::string_view text);
@@ -48,11 +72,13 @@ class PinStore {
  public:
   explicit PinStore(std::string path);  // does not touch the file
 
-  // Reads the file (a missing file is an empty store). Throws std::runtime_error naming the file
-  // and the problem when it exists but is not a valid pins file; the store is then unchanged.
+  // Reads the file (a missing file is an empty store). Throws PinStoreError naming the file and
+  // the problem when it exists but cannot be read or is not a valid pins file; the store is then
+  // unchanged.
   void load();
   // Re-reads the file when its modification time or size changed since the last load/save.
-  // Returns true when it re-read. A broken file is reported by exception and the old state kept.
+  // Returns true when it re-read. A broken file is reported by PinStoreError and the old state
+  // kept.
   bool reload_if_changed();
 
   std::optional<PinEntry> get(const std::string& app) const;
@@ -61,7 +87,9 @@ class PinStore {
   std::optional<std::string> pinned_cert_sha256(const std::string& app) const;
   std::vector<PinEntry> all() const;  // sorted by app name
 
-  // Each mutation writes the whole file atomically before returning.
+  // Each mutation re-reads the file, then writes the whole file atomically before returning. A file
+  // that cannot be read (corrupt, not a regular file) is never replaced: PinStoreError (kRead), as
+  // is a failed write (kWrite); either way the file and the store are unchanged.
   void set_pin(const std::string& app, const Pin& pin);  // also clears pending
   void set_pending(const std::string& app, const Pin& candidate, const std::string& reason);
   // Promotes pending to pin. False when there is no pending candidate.

@@ -1,5 +1,8 @@
 #include "proxy/run_command.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <sstream>
@@ -68,15 +71,29 @@ std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t
   }
 }
 
+// A state_dir that existed before is left as its owner made it (it may be shared on purpose), but
+// its mode is worth a warning: what it holds is private (pins.json, the local CA's key).
+void warn_if_shared(const std::string& state_dir) {
+  struct stat st {};
+  if (::stat(state_dir.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  log(LogLevel::kWarning,
+      "state_dir " + state_dir + " has mode " + mode + ": other users can " +
+          ((st.st_mode & 022) ? "replace the pins and the local CA in it" : "see what it holds") +
+          "; run: chmod 700 " + state_dir);
+}
+
 int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
           const std::string& banner, std::function<GatewayOptions()> reload = {}, int threads = 0) {
-  std::error_code ec;
-  fs::create_directories(config.state_dir, ec);
-  if (ec) {
-    err << "ratls-gateway: cannot create state_dir " << config.state_dir << ": " << ec.message()
-        << "\n";
+  try {
+    // 0700 for state_dir and any parent made for it (~/.local/state when missing).
+    create_private_directories(config.state_dir);
+  } catch (const std::exception& e) {
+    err << "ratls-gateway: state_dir: " << e.what() << "\n";
     return 1;
   }
+  warn_if_shared(config.state_dir);
   GatewayOptions o;
   try {
     o.collateral = collateral_for(config, trust);
@@ -172,6 +189,8 @@ int run_demo(const DemoOptions& o, std::ostream& out, std::ostream& err) {
   }
   const std::string sim_dir = state + "/sim";
   try {
+    // Before `sim init` creates sim/ in it: its parents would get mkdir -p's mode.
+    create_private_directories(state);
     // A hierarchy whose collateral is about to expire is replaced: the demo must just work.
     bool fresh = false;
     std::error_code ec;

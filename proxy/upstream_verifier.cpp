@@ -1,6 +1,8 @@
 #include "proxy/upstream_verifier.h"
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 
 #include "attest/policy.h"
 #include "proxy/file_io.h"
@@ -75,6 +77,37 @@ std::string short_hex(const std::string& hex) {
   return hex.size() > 16 ? hex.substr(0, 16) + "…" : hex;
 }
 
+// Runs a pin store mutation; what went wrong, if anything (verify() never throws: an exception
+// escaping it would close the client's connection without a word).
+std::optional<PinStoreError> write_pins(const PinStore& pins, const std::function<void()>& write) {
+  try {
+    write();
+    return std::nullopt;
+  } catch (const PinStoreError& e) {
+    return e;
+  } catch (const std::exception& e) {
+    return PinStoreError(PinStoreError::Operation::kWrite, pins.path(), e.what(), e.what());
+  }
+}
+
+// A decision that had to record a pin (or a pending candidate) and could not is a refusal: serving
+// an app whose trust on first use was never written down would let a later, different measurement
+// be pinned as "first" again. Other refusals already in `d` stay listed after this one.
+void refuse_for_pin_store(UpstreamDecision& d, const PinStoreError& e) {
+  const bool read = e.operation() == PinStoreError::Operation::kRead;
+  d.accepted = false;
+  d.pin_changed = false;
+  d.reason = "the pin store " + e.path() + " cannot be " + (read ? "read" : "written") + ": " +
+             e.problem();
+  const std::string dir = std::filesystem::path(e.path()).parent_path().string();
+  d.advice = read ? "fix or remove " + e.path() +
+                        " (removing it forgets every pin); the gateway never overwrites a file it "
+                        "cannot read, and records no pin until it can"
+                  : "make " + dir +
+                        " a directory this user can write to; the pin store was left unchanged";
+  d.errors.insert(d.errors.begin(), {attest::Status::STATUS_PIN_STORE_UNUSABLE, d.reason});
+}
+
 }  // namespace
 
 std::unique_ptr<CollateralSource> make_directory_collateral_source(std::string dir) {
@@ -103,9 +136,9 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
   d.simulated = simulated_root_;
   try {
     pins_.reload_if_changed();
-  } catch (const std::exception& e) {
-    // A broken pins file must not weaken anything: the last good pins stay in force.
-    d.advice = std::string("pins file problem (old pins kept): ") + e.what();
+  } catch (const std::exception&) {
+    // A broken pins file must not weaken anything: the last good pins stay in force, and a
+    // decision that must record a pin fails below (the write re-reads the file first).
   }
   const std::optional<PinEntry> entry = pins_.get(app.name);
   if (entry && entry->pin) d.previous_pin = entry->pin;
@@ -174,14 +207,21 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
                " (MRSIGNER " + short_hex(d.observed->mrsigner) + ") and no policy allows it";
     d.advice = "if this redeploy is expected, run: ratls-gateway pins accept " + app.name;
     d.errors.push_back({attest::Status::STATUS_POLICY_MRENCLAVE_NOT_ALLOWED, d.reason});
-    pins_.set_pending(app.name, *d.observed, d.reason);
+    // Without the candidate on disk `pins accept` cannot work: the pin store comes first.
+    if (auto failed =
+            write_pins(pins_, [&] { pins_.set_pending(app.name, *d.observed, d.reason); })) {
+      refuse_for_pin_store(d, *failed);
+    }
     return d;
   }
-  d.accepted = true;
   if (!d.previous_pin || d.previous_pin->cert_sha256 != cert_hash) {
-    pins_.set_pin(app.name, *d.observed);
+    if (auto failed = write_pins(pins_, [&] { pins_.set_pin(app.name, *d.observed); })) {
+      refuse_for_pin_store(d, *failed);
+      return d;
+    }
     d.pin_changed = true;
   }
+  d.accepted = true;
   attest::UnixTime valid_until = collateral_expiry(*collateral);
   if (v.certificate) valid_until = std::min(valid_until, v.certificate->not_after);
   std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 // python3-websockets. Nothing is mocked: every request crosses real sockets and real TLS.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -158,6 +159,140 @@ TEST_F(GatewayTest, RedeployWithoutPolicyIsRefusedAndTheOldPinKept) {
   const json st = app_status(status(), "alpha");
   EXPECT_EQ(st["pin"]["mrenclave"], kMrA);
   EXPECT_EQ(st["pending"]["mrenclave"], kMrB);
+}
+
+// --- the state directory and the pin store ------------------------------------------------------
+
+unsigned mode_of(const std::filesystem::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+// A 502 with Accept: application/json: the body, or null when the reply was something else.
+json refusal_json(const CommandResult& r) {
+  EXPECT_EQ(r.exit_code, 0) << "no reply: " << r.err;
+  const auto split = r.out.rfind('\n');
+  if (split == std::string::npos) return nullptr;
+  EXPECT_EQ(r.out.substr(split + 1), "502") << r.out;
+  try {
+    return json::parse(r.out.substr(0, split));
+  } catch (const std::exception&) {
+    ADD_FAILURE() << "not JSON: " << r.out;
+    return nullptr;
+  }
+}
+
+TEST_F(GatewayTest, StateDirectoryItsNewParentsAndItsFilesArePrivateWhateverTheUmask) {
+  // A home without ~/.local/state: the gateway creates three directories.
+  const std::filesystem::path home = dir_.path() / "home";
+  std::filesystem::create_directory(home);
+  std::filesystem::permissions(home, std::filesystem::perms(0755));
+  const std::filesystem::path state = home / ".local" / "state" / "ratls-gateway";
+  extra_config_["state_dir"] = state.string();
+  extra_config_["tls_listen"] = {"127.0.0.1:" + std::to_string(free_loopback_port())};
+  Peer a = start_app(issue("a"), "app-a");
+  // umask 0: mkdir -p would leave every directory 0777 and the files as requested.
+  start_gateway(json::array({app("alpha", a.port)}),
+                {"/bin/sh", "-c", "umask 0; exec \"$@\"", "sh"});
+  EXPECT_EQ(curl("alpha", "/").out, "hello from app-a\n");  // pins alpha (trust on first use)
+  ASSERT_TRUE(std::filesystem::exists(state / "pins.json")) << read_all(log_ + ".stderr");
+  ASSERT_TRUE(std::filesystem::exists(state / "local-ca" / "ca-key.pem"));
+
+  EXPECT_EQ(mode_of(home), 0755u);  // the user's own: left alone
+  EXPECT_EQ(mode_of(home / ".local"), 0700u);
+  EXPECT_EQ(mode_of(home / ".local" / "state"), 0700u);
+  EXPECT_EQ(mode_of(state), 0700u);
+  EXPECT_EQ(mode_of(state / "pins.json"), 0600u);
+  int seen = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(state)) {
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_EQ(mode_of(entry.path()), entry.is_directory() ? 0700u : 0600u);
+    ++seen;
+  }
+  EXPECT_GE(seen, 4);  // pins.json, local-ca/, ca.pem, ca-key.pem (and the CA's lock file)
+  EXPECT_EQ(read_all(log_ + ".stderr").find("has mode"), std::string::npos);
+}
+
+TEST_F(GatewayTest, ExistingStateDirectoryKeepsItsModeWithAWarning) {
+  const std::filesystem::path state = dir_.path() / "shared-state";
+  std::filesystem::create_directory(state);
+  std::filesystem::permissions(state, std::filesystem::perms(0755));
+  extra_config_["state_dir"] = state.string();
+  start_gateway(json::array());
+  EXPECT_EQ(mode_of(state), 0755u);  // perhaps shared on purpose: the user decides
+  const std::string log = read_all(log_ + ".stderr");
+  EXPECT_NE(log.find("state_dir " + state.string() + " has mode 0755"), std::string::npos) << log;
+  EXPECT_NE(log.find("chmod 700 " + state.string()), std::string::npos) << log;
+}
+
+TEST_F(GatewayTest, CorruptPinStoreIsA502NamingItAndIsNeverOverwritten) {
+  Peer a = start_app(issue("a"), "app-a");
+  Peer b = start_app(issue("b", {"--mrenclave", kMrB}), "app-b");
+  start_gateway(json::array({app("alpha", a.port), app("beta", b.port)}));
+  EXPECT_EQ(curl("alpha", "/").out, "hello from app-a\n");  // pinned
+
+  // Truncated, as by a crashed editor: beta needs a pin and the gateway cannot record it.
+  const std::string pins = dir_.file("state/pins.json");
+  std::string text = read_all(pins);
+  text.resize(text.size() / 2);
+  dir_.write("state/pins.json", text);
+  const json body =
+      refusal_json(curl("beta", "/", {"-H", "Accept: application/json", "-w", "\n%{http_code}"}));
+  ASSERT_TRUE(body.is_object());
+  EXPECT_EQ(body["errors"][0]["code"], "STATUS_PIN_STORE_UNUSABLE") << body.dump();
+  const std::string reason = body["reason"].get<std::string>();
+  const std::string expected = "the pin store " + pins + " cannot be read: not a valid pins file: ";
+  EXPECT_EQ(reason.rfind(expected + "parse error at line", 0), 0u) << reason;
+  EXPECT_NE(body["advice"].get<std::string>().find("fix or remove " + pins), std::string::npos)
+      << body.dump();
+  const CommandResult html = curl("beta", "/", {"-w", "\n%{http_code}"});
+  EXPECT_EQ(html.out.substr(html.out.rfind('\n') + 1), "502");
+  EXPECT_NE(html.out.find(pins), std::string::npos) << html.out;
+  EXPECT_NE(html.out.find("not a valid pins file"), std::string::npos) << html.out;
+  EXPECT_EQ(app_status(status(), "beta")["state"], "refused");
+  EXPECT_EQ(read_all(pins), text);  // byte for byte
+
+  // Removed by the user: a fresh store, and beta is pinned.
+  std::filesystem::remove(pins);
+  EXPECT_EQ(curl("beta", "/").out, "hello from app-b\n");
+  EXPECT_NE(read_all(pins).find("\"beta\""), std::string::npos);
+}
+
+// Modes do not stop root (the tests' user): what fails for everyone is a directory in the way.
+TEST_F(GatewayTest, PinStoreThatCannotBeReadOrWrittenIsA502AndLeftAsItIs) {
+  Peer a = start_app(issue("a"), "app-a");
+  Peer b = start_app(issue("b", {"--mrenclave", kMrB}), "app-b");
+  start_gateway(json::array({app("alpha", a.port), app("beta", b.port)}));
+  const std::string pins = dir_.file("state/pins.json");
+  auto request = [&](const std::string& name) {
+    return refusal_json(
+        curl(name, "/", {"-H", "Accept: application/json", "-w", "\n%{http_code}"}));
+  };
+
+  // pins.json is a directory: cannot be read.
+  std::filesystem::create_directory(pins);
+  json body = request("alpha");
+  ASSERT_TRUE(body.is_object());
+  EXPECT_EQ(body["errors"][0]["code"], "STATUS_PIN_STORE_UNUSABLE");
+  EXPECT_EQ(body["reason"], "the pin store " + pins + " cannot be read: not a regular file");
+  EXPECT_TRUE(std::filesystem::is_directory(pins));
+  EXPECT_TRUE(std::filesystem::is_empty(pins));
+  std::filesystem::remove(pins);
+
+  // A directory where the temporary file goes: cannot be written; pins.json stays as it was.
+  EXPECT_EQ(curl("alpha", "/").out, "hello from app-a\n");
+  const std::string before = read_all(pins);
+  const std::string tmp = pins + ".tmp." + std::to_string(gateway_->pid());
+  std::filesystem::create_directory(tmp);
+  body = request("beta");
+  ASSERT_TRUE(body.is_object());
+  EXPECT_EQ(body["errors"][0]["code"], "STATUS_PIN_STORE_UNUSABLE");
+  EXPECT_EQ(body["reason"],
+            "the pin store " + pins + " cannot be written: create " + tmp + ": Is a directory");
+  EXPECT_NE(body["advice"].get<std::string>().find(dir_.file("state")), std::string::npos);
+  EXPECT_EQ(read_all(pins), before);
+  EXPECT_EQ(app_status(status(), "beta")["state"], "refused");
 }
 
 TEST_F(GatewayTest, UpstreamDyingMidResponseFailsThatResponseOnly) {

@@ -56,5 +56,75 @@ TEST(FileIo, AtomicWriteSetsTheModeAndLeavesNoTemporaryFile) {
             1);
 }
 
+unsigned mode_of(const std::filesystem::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+// The umask is per process: set for one test, restored after it.
+class Umask {
+ public:
+  explicit Umask(mode_t mask) : old_(::umask(mask)) {}
+  ~Umask() { ::umask(old_); }
+  Umask(const Umask&) = delete;
+  Umask& operator=(const Umask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+TEST(FileIo, PrivateDirectoriesAre0700WhateverTheUmask) {
+  // 0277 would leave mkdir(0700) at 0500: the mode must be set, not requested.
+  for (const mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0277}}) {
+    SCOPED_TRACE(mask);
+    test::TempDir dir;
+    ::chmod(dir.path().c_str(), 0755);  // an existing parent such as $HOME
+    const std::filesystem::path state = dir.path() / "local" / "state" / "ratls-gateway";
+    {
+      const Umask umask(mask);
+      EXPECT_TRUE(create_private_directories(state.string() + "/"));
+    }
+    EXPECT_EQ(mode_of(dir.path() / "local"), 0700u);
+    EXPECT_EQ(mode_of(dir.path() / "local" / "state"), 0700u);
+    EXPECT_EQ(mode_of(state), 0700u);
+    EXPECT_EQ(mode_of(dir.path()), 0755u);  // not ours: left as it was
+  }
+}
+
+TEST(FileIo, ExistingDirectoriesKeepTheirMode) {
+  test::TempDir dir;
+  const std::filesystem::path shared = dir.path() / "shared";
+  std::filesystem::create_directory(shared);
+  ::chmod(shared.c_str(), 0750);
+  EXPECT_FALSE(create_private_directories(shared.string()));
+  EXPECT_EQ(mode_of(shared), 0750u);
+  EXPECT_TRUE(create_private_directories((shared / "inner").string()));
+  EXPECT_EQ(mode_of(shared / "inner"), 0700u);
+  EXPECT_EQ(mode_of(shared), 0750u);
+}
+
+TEST(FileIo, PrivateDirectoriesNameTheComponentThatIsNotADirectory) {
+  test::TempDir dir;
+  const std::string blocker = dir.write("file", "x");
+  try {
+    create_private_directories(blocker + "/a/b");
+    FAIL() << "created directories under a file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot create directory " + blocker + ": not a directory");
+  }
+  EXPECT_THROW(create_private_directories(""), std::runtime_error);
+}
+
+TEST(FileIo, AtomicWriteModeIgnoresTheUmask) {
+  test::TempDir dir;
+  const std::string path = dir.file("pins.json");
+  {
+    const Umask umask(0277);
+    write_file_atomic(path, "{}", 0600);
+  }
+  EXPECT_EQ(mode_of(path), 0600u);
+}
+
 }  // namespace
 }  // namespace ratls::proxy

@@ -1,11 +1,17 @@
 // proxy/pin_store: file format, atomic private writes, corrupt files, external edits, TOFU flow.
 #include "proxy/pin_store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -344,6 +350,82 @@ TEST(PinStore, UnwritableLocationReportsAndKeepsState) {
   }
   EXPECT_TRUE(store.all().empty());
   EXPECT_EQ(read_text(blocker), "not a directory");
+}
+
+// The verifier words its 502 page from these: which operation failed, on which file, and why.
+TEST(PinStore, ErrorsSayWhatFailedOnWhichFile) {
+  TempDir dir;
+  const std::string path = dir.file("pins.json");
+  PinStore store(path);
+  store.set_pin("shop", sample_pin('a'));
+  const auto before = store.all();
+  const std::string good = read_text(path);
+  auto error_of = [](const std::function<void()>& f) -> std::optional<PinStoreError> {
+    try {
+      f();
+    } catch (const PinStoreError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "no PinStoreError";
+    return std::nullopt;
+  };
+
+  overwrite(path, "garbage");
+  auto e = error_of([&] { store.set_pin("blog", sample_pin('d')); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->operation(), PinStoreError::Operation::kRead);
+  EXPECT_EQ(e->path(), path);
+  EXPECT_EQ(e->problem().rfind("not a valid pins file: parse error at line 1", 0), 0u)
+      << e->problem();
+  EXPECT_EQ(std::string(e->what()), path + ": " + e->problem());
+  EXPECT_EQ(read_text(path), "garbage");
+
+  // A directory in its place: read as an error, never replaced or emptied.
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  e = error_of([&] { store.reload_if_changed(); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->operation(), PinStoreError::Operation::kRead);
+  EXPECT_EQ(e->problem(), "not a regular file");
+  EXPECT_EQ(std::string(e->what()), "cannot read " + path + ": not a regular file");
+  e = error_of([&] { store.set_pin("blog", sample_pin('d')); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->operation(), PinStoreError::Operation::kRead);
+  EXPECT_TRUE(std::filesystem::is_directory(path));
+  EXPECT_TRUE(std::filesystem::is_empty(path));
+  EXPECT_EQ(store.all(), before);
+
+  // A write that fails (a directory where the temporary file goes; root is not stopped by modes).
+  std::filesystem::remove(path);
+  overwrite(path, good);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::filesystem::create_directory(tmp);
+  e = error_of([&] { store.set_pin("blog", sample_pin('d')); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->operation(), PinStoreError::Operation::kWrite);
+  EXPECT_EQ(e->path(), path);
+  EXPECT_EQ(e->problem(), "create " + tmp + ": Is a directory");
+  EXPECT_EQ(std::string(e->what()), "cannot write " + path + ": " + e->problem());
+  EXPECT_EQ(read_text(path), good);
+  EXPECT_EQ(store.all(), before);
+  std::filesystem::remove(tmp);
+  store.set_pin("blog", sample_pin('d'));
+  EXPECT_TRUE(store.get("blog"));
+}
+
+TEST(PinStore, AFifoInPlaceOfTheFileIsAnErrorNotAHang) {
+  TempDir dir;
+  const std::string path = dir.file("pins.json");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  PinStore store(path);
+  auto loading = std::async(std::launch::async, [&] { return load_error(store); });
+  if (loading.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    ADD_FAILURE() << "load() blocks on a FIFO";
+    // Unblock it: a writer that opens and closes gives the reader its end of file.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  EXPECT_EQ(loading.get(), "cannot read " + path + ": not a regular file");
 }
 
 }  // namespace
