@@ -1105,7 +1105,7 @@ struct GatewayServer::Impl {
                                                      bool can_retry, const Config& cfg) {
     FinalResponse out;
     for (;;) {
-      http1::HeadScanner scanner(head_limits(cfg), 502);
+      http1::HeadScanner scanner(head_limits(cfg), http1::HeadScanner::Kind::kResponse);
       beast::get_lowest_layer(up.stream).expires_after(std::chrono::seconds(options.idle_timeout));
       const HeadRead head = co_await read_head(up.stream, up.buffer, scanner, false);
       if (head.ec) {

@@ -1,6 +1,8 @@
 #include "proxy/http1/framing.h"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ratls::proxy::http1 {
 
@@ -19,27 +21,30 @@ std::variant<Framing, HttpError> fields_framing(const Fields& f, unsigned status
   }
   if (te_fields > 1) return HttpError{status, "more than one Transfer-Encoding field"};
   if (te_fields == 1) {
-    // Elements as written (empty ones included: "chunked," is not a single coding).
+    // RFC 9112 §6.3: chunked must be the final coding, else the length cannot be known (400);
+    // with chunked final, another coding is one the gateway does not implement (501, §6.1).
+    std::vector<std::string_view> codings;
     std::string_view v = *f.find("Transfer-Encoding");
-    std::size_t chunked = 0;
-    std::size_t elements = 0;
     while (true) {
       const auto comma = v.find(',');
-      const std::string_view e = trim_ows(v.substr(0, comma));
-      ++elements;
-      if (iequals(e, "chunked")) {
-        ++chunked;
-      } else if (is_token(e)) {
-        return HttpError{unknown_coding_status,
-                         "transfer coding \"" + std::string(e) + "\" is not supported"};
-      } else {
-        return HttpError{status, "a malformed Transfer-Encoding value"};
-      }
+      codings.push_back(trim_ows(v.substr(0, comma)));  // empty ones too: "chunked," is malformed
       if (comma == std::string_view::npos) break;
       v.remove_prefix(comma + 1);
     }
-    if (chunked != 1 || elements != 1) {
-      return HttpError{status, "\"chunked\" repeated in Transfer-Encoding"};
+    for (std::string_view c : codings) {
+      if (!is_token(c)) return HttpError{status, "a malformed Transfer-Encoding value"};
+    }
+    if (!iequals(codings.back(), "chunked")) {
+      return HttpError{status, "\"chunked\" is not the final transfer coding"};
+    }
+    for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+      if (iequals(codings[i], "chunked")) {
+        return HttpError{status, "\"chunked\" repeated in Transfer-Encoding"};
+      }
+    }
+    if (codings.size() > 1) {
+      return HttpError{unknown_coding_status,
+                       "transfer coding \"" + std::string(codings.front()) + "\" is not supported"};
     }
     return Framing{Framing::Kind::kChunked, 0};
   }

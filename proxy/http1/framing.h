@@ -22,8 +22,8 @@ struct Framing {
   std::uint64_t length = 0;
 };
 
-// Requests: more than one Transfer-Encoding field, a coding other than a single "chunked"
-// (501 for a coding the gateway does not implement), Transfer-Encoding in HTTP/1.0,
+// Requests: more than one Transfer-Encoding field, "chunked" not the final coding or repeated
+// (400; a coding before a final "chunked" is 501: not implemented), Transfer-Encoding in HTTP/1.0,
 // Transfer-Encoding with Content-Length, more than one Content-Length (fields or list elements,
 // equal or not), or a Content-Length that is not 1*DIGIT of at most 18 significant digits: 400.
 std::variant<Framing, HttpError> request_framing(const RequestHead& r);

@@ -13,12 +13,15 @@ namespace ratls::proxy::http1 {
 class HeadScanner {
  public:
   enum class State { kNeedMore, kComplete, kError };
+  // Requests are refused with 400 or 431; a response from an upstream with 502.
+  enum class Kind { kRequest, kResponse };
 
-  // `too_large_status`: 431 for requests, 502 for responses.
-  explicit HeadScanner(HeadLimits limits, unsigned too_large_status = 431);
+  explicit HeadScanner(HeadLimits limits, Kind kind = Kind::kRequest);
 
   // `data` is everything received since the head began; each call sees the previous data as its
-  // prefix. Every line must end in CRLF: a bare LF or a CR not followed by LF is an error.
+  // prefix. Every line must end in CRLF: a bare LF or a CR not followed by LF is an error. A start
+  // line that cannot begin an HTTP/1.x message (an HTTP/0.9 request line "GET /", which has no
+  // empty line to wait for) is an error as soon as it is complete.
   State scan(std::string_view data);
   // With kComplete: bytes of the head, its final empty line included.
   std::size_t head_size() const { return head_size_; }
@@ -26,7 +29,7 @@ class HeadScanner {
 
  private:
   HeadLimits limits_;
-  unsigned too_large_status_;
+  Kind kind_;
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
   std::size_t lines_ = 0;

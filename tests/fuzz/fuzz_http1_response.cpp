@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool head_request = (data[0] & 1) != 0;
   const int client_minor = (data[0] & 2) != 0 ? 0 : 1;
   const std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
-  http1::HeadScanner scanner(http1::HeadLimits{4096, 32}, 502);
+  http1::HeadScanner scanner(http1::HeadLimits{4096, 32}, http1::HeadScanner::Kind::kResponse);
   if (scanner.scan(in) != http1::HeadScanner::State::kComplete) return 0;
   auto parsed = http1::parse_response_head(in.substr(0, scanner.head_size()));
   if (!std::holds_alternative<http1::ResponseHead>(parsed)) return 0;

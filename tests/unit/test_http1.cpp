@@ -65,6 +65,23 @@ TEST(Http1Scanner, BareLineEndsAreRefused) {
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), 0u);
 }
 
+// A line that cannot start an HTTP/1.x head is refused as soon as it is complete: an HTTP/0.9
+// client sends no empty line, and waiting for one would hold the connection to the timeout.
+TEST(Http1Scanner, StartLinesWithoutAVersionAreRefusedAtOnce) {
+  HeadScanner request({});
+  EXPECT_EQ(request.scan("GET /\r\n"), HeadScanner::State::kError);
+  EXPECT_EQ(request.error().status, 400u);
+  HeadScanner fine({});
+  EXPECT_EQ(fine.scan("GET / HTTP/1.1\r\n"), HeadScanner::State::kNeedMore);
+  HeadScanner response({}, HeadScanner::Kind::kResponse);
+  EXPECT_EQ(response.scan("<html>\r\n"), HeadScanner::State::kError);
+  EXPECT_EQ(response.error().status, 502u);
+  HeadScanner big_response(HeadLimits{1024, 10}, HeadScanner::Kind::kResponse);
+  EXPECT_EQ(big_response.scan("HTTP/1.1 200 OK\r\nX: " + std::string(2000, 'v')),
+            HeadScanner::State::kError);
+  EXPECT_EQ(big_response.error().status, 502u);
+}
+
 TEST(Http1Scanner, OneLimitWhateverTheReads) {
   HeadLimits limits{1024, 10};
   std::string fields;
@@ -122,9 +139,13 @@ TEST(Http1Framing, TransferEncoding) {
   EXPECT_EQ(verdict(post("Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n")), 400u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n")), 400u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: chunked, chunked\r\n")), 400u);
-  EXPECT_EQ(verdict(post("Transfer-Encoding: chunked, identity\r\n")), 501u);
+  // chunked not final: the length cannot be known (RFC 9112 §6.3); final but with another
+  // coding: one the gateway does not implement (§6.1).
+  EXPECT_EQ(verdict(post("Transfer-Encoding: chunked, identity\r\n")), 400u);
+  EXPECT_EQ(verdict(post("Transfer-Encoding: identity\r\n")), 400u);
+  EXPECT_EQ(verdict(post("Transfer-Encoding: xchunked\r\n")), 400u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: gzip, chunked\r\n")), 501u);
-  EXPECT_EQ(verdict(post("Transfer-Encoding: xchunked\r\n")), 501u);
+  EXPECT_EQ(verdict(post("Transfer-Encoding: identity, chunked\r\n")), 501u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: chunked,\r\n")), 400u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: \"chunked\"\r\n")), 400u);
   EXPECT_EQ(verdict(post("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n")), 400u);
