@@ -1,5 +1,5 @@
 #include "proxy/http1/rewrite.h"
-#include "proxy/text.h"
+#include "proxy/common/text.h"
 
 #include <algorithm>
 #include <cctype>

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "proxy/file_io.h"
-#include "proxy/local_ca.h"
+#include "proxy/common/file_io.h"
+#include "proxy/trust/local_ca.h"
 #include "tests/support/process.h"
 #include "tests/support/test_pki.h"
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proxy/config.h"
+#include "proxy/config/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ratls::proxy::ConfigEnvironment env;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "proxy/pin_store.h"
+#include "proxy/pinning/pin_store.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -1,5 +1,5 @@
 // proxy/config: defaults, every validation rule with its exact message, paths, the example file.
-#include "proxy/config.h"
+#include "proxy/config/config.h"
 
 #include <gtest/gtest.h>
 

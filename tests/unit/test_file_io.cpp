@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "proxy/file_io.h"
+#include "proxy/common/file_io.h"
 #include "tests/support/process.h"
 
 namespace ratls::proxy {

@@ -1,6 +1,6 @@
 // The one https:// URL parser (upstreams, PCCS base URLs, `verify https://...`, PCS requests):
 // each rule has a case that breaks only it, with the reason users see.
-#include "proxy/https_url.h"
+#include "proxy/common/https_url.h"
 
 #include <gtest/gtest.h>
 

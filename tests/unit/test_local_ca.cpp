@@ -9,8 +9,8 @@
 #include <chrono>
 #include <filesystem>
 
-#include "proxy/file_io.h"
-#include "proxy/local_ca.h"
+#include "proxy/common/file_io.h"
+#include "proxy/trust/local_ca.h"
 #include "tests/support/process.h"
 #include "tests/support/test_pki.h"
 

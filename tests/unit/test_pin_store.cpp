@@ -1,5 +1,5 @@
 // proxy/pin_store: file format, atomic private writes, corrupt files, external edits, TOFU flow.
-#include "proxy/pin_store.h"
+#include "proxy/pinning/pin_store.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "proxy/http1/rewrite.h"
-#include "proxy/routing.h"
+#include "proxy/server/routing.h"
 
 namespace ratls::proxy {
 namespace {

@@ -1,0 +1,233 @@
+#include "proxy/collateral/pcs_client.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <stdexcept>
+
+#include "proxy/common/https_url.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// Issuer chains arrive URL-encoded in headers (~2.7 KB each); Beast's default limit is 8 KB.
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+std::string millis(std::chrono::milliseconds ms) {
+  return std::to_string(ms.count()) + " ms";
+}
+
+}  // namespace
+
+std::optional<std::string> HttpsResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequal(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpsTarget> parse_https_target(std::string_view url) {
+  auto parsed = parse_https_url(url);
+  if (!parsed) return std::nullopt;
+  std::string target = std::move(parsed->rest);
+  if (target.find('#') != std::string::npos) return std::nullopt;
+  for (char c : target) {
+    // What goes on the request line must not be able to break it.
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  }
+  if (target.empty() || target.front() == '?') target.insert(0, "/");
+  return HttpsTarget{parsed->host, parsed->port, std::move(target)};
+}
+
+struct HttpsClient::Impl {
+  Impl(asio::io_context& i, HttpsClientOptions o)
+      : io(i), options(std::move(o)), ctx(ssl::context::tls_client) {
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    ctx.set_verify_mode(ssl::verify_peer);
+    boost::system::error_code ec;
+    if (options.ca_file.empty()) {
+      // Honours SSL_CERT_FILE / SSL_CERT_DIR, like curl and other OpenSSL programs.
+      ctx.set_default_verify_paths(ec);
+    } else {
+      ctx.load_verify_file(options.ca_file, ec);
+    }
+    if (ec) {
+      throw std::runtime_error(
+          "cannot load trusted CAs" +
+          (options.ca_file.empty() ? std::string() : " from " + options.ca_file) + ": " +
+          ec.message());
+    }
+  }
+
+  asio::awaitable<HttpsResult> fetch(HttpsTarget t) {
+    HttpsResult r;
+    const std::string where = "https://" + HttpsUrl{t.host, t.port, {}}.authority();
+    auto ex = co_await asio::this_coro::executor;
+
+    // The resolver has no deadline of its own: a timer cancels it (held weakly, as the timer may
+    // fire after this coroutine has moved on).
+    auto resolver = std::make_shared<tcp::resolver>(ex);
+    asio::steady_timer resolve_timer(ex, options.connect_timeout);
+    resolve_timer.async_wait(
+        [weak = std::weak_ptr<tcp::resolver>(resolver)](boost::system::error_code ec) {
+          if (auto res = weak.lock(); res && !ec) res->cancel();
+        });
+    auto [rec, endpoints] =
+        co_await resolver->async_resolve(t.host, std::to_string(t.port), nothrow);
+    resolve_timer.cancel();
+    if (rec) {
+      r.error = "cannot resolve " + t.host + ": " +
+                (rec == asio::error::operation_aborted
+                     ? "timed out after " + millis(options.connect_timeout)
+                     : rec.message());
+      co_return r;
+    }
+
+    ssl::stream<beast::tcp_stream> stream(ex, ctx);
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(options.connect_timeout);
+    auto [cec, ep] = co_await lowest.async_connect(endpoints, nothrow);
+    if (cec) {
+      r.error = "cannot connect to " + where + ": " +
+                (cec == beast::error::timeout ? "timed out after " + millis(options.connect_timeout)
+                                              : cec.message());
+      co_return r;
+    }
+
+    SSL* ssl_handle = stream.native_handle();
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_handle);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (is_ip_literal(t.host)) {
+      X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str());
+    } else {
+      SSL_set1_host(ssl_handle, t.host.c_str());
+      // SSL_set_tlsext_host_name without its C-style cast.
+      SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(t.host.c_str()));
+    }
+    lowest.expires_after(options.handshake_timeout);
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow);
+    if (hec) {
+      const long verify = SSL_get_verify_result(ssl_handle);
+      if (verify != X509_V_OK) {
+        r.error = "the TLS certificate of " + where + " is not trusted (" +
+                  X509_verify_cert_error_string(verify) +
+                  "); the system CA store is used (SSL_CERT_FILE / SSL_CERT_DIR override it)";
+      } else {
+        r.error =
+            "TLS handshake with " + where + " failed: " +
+            (hec == beast::error::timeout ? "timed out after " + millis(options.handshake_timeout)
+                                          : hec.message());
+      }
+      co_return r;
+    }
+
+    http::request<http::empty_body> req{http::verb::get, t.target, 11};
+    req.set(http::field::host, HttpsUrl{t.host, t.port, {}}.authority());
+    req.set(http::field::user_agent, options.user_agent);
+    req.set(http::field::accept, "*/*");
+    req.set(http::field::connection, "close");
+    lowest.expires_after(options.read_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, req, nothrow);
+    if (wec) {
+      r.error = "cannot send the request to " + where + ": " +
+                (wec == beast::error::timeout ? "timed out after " + millis(options.read_timeout)
+                                              : wec.message());
+      co_return r;
+    }
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(options.max_body);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        r.error = "the response from " + where + " is larger than " +
+                  std::to_string(options.max_body) + " bytes";
+      } else if (ec == beast::error::timeout) {
+        r.error = "no complete response from " + where + " within " + millis(options.read_timeout);
+      } else {
+        r.error = "cannot read the response from " + where + ": " + ec.message();
+      }
+      co_return r;
+    }
+    auto& res = parser.get();
+    r.response.status = res.result_int();
+    for (const auto& field : res) {
+      r.response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    r.response.body = std::move(res.body());
+    // The whole body is in: no need for a TLS close_notify exchange with a server that may stall.
+    boost::system::error_code ignored;
+    lowest.socket().close(ignored);
+    co_return r;
+  }
+
+  asio::io_context& io;
+  HttpsClientOptions options;
+  ssl::context ctx;
+};
+
+HttpsClient::HttpsClient(asio::io_context& io, HttpsClientOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+
+HttpsClient::~HttpsClient() = default;
+
+void HttpsClient::get(const std::string& url, std::function<void(HttpsResult)> done) {
+  auto target = parse_https_target(url);
+  if (!target) {
+    asio::post(impl_->io, [done = std::move(done), url] {
+      HttpsResult r;
+      r.error = url + ": not an https:// URL";
+      done(std::move(r));
+    });
+    return;
+  }
+  asio::co_spawn(impl_->io, impl_->fetch(std::move(*target)),
+                 [done = std::move(done)](std::exception_ptr e, HttpsResult r) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       r = HttpsResult{};
+                       r.error = std::string("HTTPS request failed: ") + ex.what();
+                     } catch (...) {
+                       r = HttpsResult{};
+                       r.error = "HTTPS request failed";
+                     }
+                   }
+                   done(std::move(r));
+                 });
+}
+
+}  // namespace ratls::proxy

@@ -1,0 +1,1385 @@
+#include "proxy/server/gateway_server.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "proxy/common/clock.h"
+#include "proxy/status/gateway_state.h"
+#include "proxy/http1/chunked.h"
+#include "proxy/http1/forwarding.h"
+#include "proxy/http1/head_parser.h"
+#include "proxy/http1/head_scanner.h"
+#include "proxy/http1/request_rules.h"
+#include "proxy/http1/rewrite.h"
+#include "proxy/http1/serializer.h"
+#include "proxy/trust/local_ca.h"
+#include "proxy/common/log.h"
+#include "proxy/status/metrics.h"
+#include "proxy/pinning/pin_store.h"
+#include "proxy/server/routing.h"
+#include "proxy/server/service_notify.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// Reads of a body are at most this large; a message head is read in smaller steps.
+constexpr std::size_t kRelayRead = 64 * 1024;
+constexpr std::size_t kHeadRead = 16 * 1024;
+// Enough for a browser's parallel connections and scripts' concurrency.
+constexpr std::size_t kIdlePerApp = 64;
+constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
+constexpr auto kDialCooldown = std::chrono::seconds(1);
+constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
+
+using UpstreamStream = ssl::stream<beast::tcp_stream>;
+using http1::Framing;
+
+struct UpstreamConn {
+  UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
+  UpstreamStream stream;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+  unsigned generation = 0;  // the configuration it was verified under
+  std::string cert_sha256;  // the certificate it presented and that was verified
+};
+
+struct DialResult {
+  std::unique_ptr<UpstreamConn> conn;
+  std::string error;                        // network/TLS failure
+  std::optional<UpstreamDecision> refusal;  // verification refused the upstream
+};
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+bool wants_json(const http1::Fields& f) {
+  const std::string* accept = f.find("Accept");
+  return accept != nullptr && accept->find("application/json") != std::string::npos &&
+         accept->find("text/html") == std::string::npos;
+}
+
+std::string authority_of(const AppConfig& app) {
+  const bool v6 = app.upstream_host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + app.upstream_host + "]" : app.upstream_host;
+  return app.upstream_port == 443 ? host : host + ":" + std::to_string(app.upstream_port);
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+std::string_view view_of(const beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
+
+std::string status_title(unsigned status) {
+  return std::to_string(status) + " " + std::string(http1::standard_reason(status));
+}
+
+// A message head read from `in` into `buffer` (which may already hold some of it).
+struct HeadRead {
+  boost::system::error_code ec;             // the stream failed or closed first
+  std::optional<http1::HttpError> refused;  // the bytes can never make an acceptable head
+  std::size_t size = 0;                     // bytes of the head at the start of `buffer`
+  bool received_any = false;                // some bytes of it arrived (for retries)
+};
+
+// Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a
+// body). The caller sets the deadline: it covers the whole head, so a slow sender cannot keep it.
+template <class In>
+asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::HeadScanner& scanner,
+                                    bool skip_empty_lines) {
+  HeadRead r;
+  for (;;) {
+    if (skip_empty_lines) {
+      while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
+      if (view_of(buffer) == "\r") goto read_more;
+    }
+    switch (scanner.scan(view_of(buffer))) {
+      case http1::HeadScanner::State::kComplete:
+        r.size = scanner.head_size();
+        co_return r;
+      case http1::HeadScanner::State::kError:
+        r.refused = scanner.error();
+        co_return r;
+      case http1::HeadScanner::State::kNeedMore:
+        break;
+    }
+  read_more:
+    auto [ec, n] = co_await in.async_read_some(buffer.prepare(kHeadRead), nothrow);
+    buffer.commit(n);
+    if (n > 0) r.received_any = true;
+    if (ec) {
+      r.ec = ec;
+      co_return r;
+    }
+  }
+}
+
+enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
+
+// One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how
+// it arrives, `out_chunked` whether it leaves chunked (re-encoded by the gateway: the sender's
+// chunk sizes, extensions and trailers never pass through) or as plain bytes (Content-Length,
+// or until close). Whatever arrives is written at once, so server-sent events flow; memory stays
+// at one read per direction.
+template <class In, class Out>
+asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
+                                        const Framing& framing, Out& out, bool out_chunked,
+                                        int idle_timeout, std::string& error) {
+  if (framing.kind == Framing::Kind::kNone ||
+      (framing.kind == Framing::Kind::kLength && framing.length == 0)) {
+    co_return RelayResult::kOk;
+  }
+  auto write = [&](auto buffers) -> asio::awaitable<bool> {
+    beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
+    co_return !ec;
+  };
+  auto read_more = [&](std::size_t at_most) -> asio::awaitable<boost::system::error_code> {
+    beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
+    in_buffer.commit(n);
+    co_return n > 0 ? boost::system::error_code() : ec;
+  };
+  std::string encoded;
+  if (framing.kind == Framing::Kind::kLength) {
+    std::uint64_t remaining = framing.length;
+    for (;;) {
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_buffer.size()));
+      if (n > 0) {
+        if (!co_await write(asio::buffer(in_buffer.data().data(), n))) {
+          co_return RelayResult::kWriteFailed;
+        }
+        in_buffer.consume(n);
+        remaining -= n;
+      }
+      if (remaining == 0) co_return RelayResult::kOk;
+      if (co_await read_more(
+              static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kRelayRead)))) {
+        co_return RelayResult::kReadFailed;
+      }
+    }
+  }
+  if (framing.kind == Framing::Kind::kUntilClose) {
+    for (;;) {
+      if (in_buffer.size() > 0) {
+        encoded.clear();
+        if (out_chunked) {
+          http1::append_chunk(encoded, view_of(in_buffer));
+        } else {
+          encoded.assign(view_of(in_buffer));
+        }
+        in_buffer.consume(in_buffer.size());
+        if (!co_await write(asio::buffer(encoded))) co_return RelayResult::kWriteFailed;
+      }
+      const auto ec = co_await read_more(kRelayRead);
+      if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
+      // Without TLS close_notify the end of the body cannot be told from a cut connection: the
+      // client must not be told the body is complete.
+      if (ec == ssl::error::stream_truncated) co_return RelayResult::kTruncated;
+      if (ec) co_return RelayResult::kReadFailed;
+    }
+    if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    co_return RelayResult::kOk;
+  }
+  // Chunked: decoded here, written as the gateway's own chunks.
+  http1::ChunkedDecoder decoder;
+  for (;;) {
+    encoded.clear();
+    bool done = false;
+    for (;;) {
+      const auto step = decoder.next(view_of(in_buffer));
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kError) {
+        error = decoder.error();
+        co_return RelayResult::kMalformed;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kData) {
+        if (out_chunked) {
+          http1::append_chunk(encoded, step.data);
+        } else {
+          encoded += step.data;
+        }
+      }
+      in_buffer.consume(step.consumed);
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kDone) {
+        done = true;
+        break;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kNeedMore) break;
+    }
+    if (done && out_chunked) encoded += http1::kLastChunk;
+    if (!encoded.empty() && !co_await write(asio::buffer(encoded))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    if (done) co_return RelayResult::kOk;
+    if (co_await read_more(kRelayRead)) co_return RelayResult::kReadFailed;
+  }
+}
+
+template <class From, class To>
+asio::awaitable<void> pipe(From& from, To& to) {
+  std::vector<char> buf(16 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
+    if (ec || n == 0) co_return;
+    auto [ec2, n2] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
+    if (ec2) co_return;
+  }
+}
+
+}  // namespace
+
+struct GatewayServer::Impl {
+  explicit Impl(GatewayOptions o)
+      : options(std::move(o)),
+        ratls_ctx(ssl::context::tls_client),
+        webpki_ctx(ssl::context::tls_client),
+        pins((std::filesystem::path(options.config.state_dir) / "pins.json").string()),
+        verifier(std::make_shared<UpstreamVerifier>(std::move(options.root), options.simulated_root,
+                                                    options.collateral, pins)),
+        config(std::make_shared<const Config>(options.config)) {
+    for (ssl::context* ctx : {&ratls_ctx, &webpki_ctx}) {
+      SSL_CTX* native = ctx->native_handle();
+      SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+      // Every new connection must present (and have verified) its certificate: no resumption.
+      SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+      SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+      static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+      SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn);
+    }
+    // RA-TLS certificates are self-signed: OpenSSL checks the handshake signature (possession of
+    // the key), attest/ checks everything else right after the handshake.
+    ratls_ctx.set_verify_mode(ssl::verify_none);
+    webpki_ctx.set_verify_mode(ssl::verify_peer);
+    webpki_ctx.set_default_verify_paths();
+    try {
+      pins.load();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("cannot start: ") + e.what());
+    }
+    state.configure(*config, options.simulated_root);
+  }
+
+  // Pending coroutines are destroyed with their worker's io_context; they reach into the members
+  // below, so the workers are declared last (destroyed first), and ~Impl releases the objects bound
+  // to the main loop before that.
+  ~Impl() {
+    destroying = true;
+    interrupt_verifications();
+    stop_workers();
+    verify_pool.join();
+    listeners.clear();
+    watchdog.reset();
+    drain_timer.reset();
+    signals.reset();
+    reload_signals.reset();
+  }
+
+  GatewayOptions options;
+  ssl::context ratls_ctx;
+  ssl::context webpki_ctx;
+  PinStore pins;
+  // The configuration and its verifier are replaced whole on reload, on the main loop and under
+  // config_mutex; the workers take a Snapshot per request and keep it to the end of the request.
+  mutable std::mutex config_mutex;
+  std::shared_ptr<UpstreamVerifier> verifier;
+  std::shared_ptr<const Config> config;
+  // The apps' names, for routing; computed once per configuration, not per request.
+  std::shared_ptr<const std::vector<std::string>> names = app_names(*config);
+  std::atomic<unsigned> generation{0};
+  std::vector<std::weak_ptr<UpstreamVerifier>> replaced_verifiers;
+  struct Snapshot {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<const std::vector<std::string>> names;
+    std::shared_ptr<UpstreamVerifier> verifier;
+    unsigned generation = 0;
+  };
+  Snapshot snapshot() const {
+    std::lock_guard lock(config_mutex);
+    return {config, names, verifier, generation.load()};
+  }
+  GatewayState state;
+  Metrics metrics;
+  std::optional<asio::signal_set> reload_signals;
+  // The optional https listener: certificates for <app>.localhost from the local CA, chosen by SNI.
+  std::optional<LocalCa> local_ca;
+  std::unique_ptr<ssl::context> tls_server_ctx;
+  std::unique_ptr<asio::steady_timer> watchdog;
+  struct Listener {
+    tcp::acceptor acceptor;
+    std::optional<std::string> app;
+    bool tls = false;  // https://<app>.localhost with local-CA certificates
+  };
+  std::vector<Listener> listeners;
+  std::size_t next_worker = 0;  // round robin of accepted connections (main loop only)
+  std::mutex cooldown_mutex;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> cooldown;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> destroying{false};
+  int drain_seconds = 10;
+  std::atomic<int> active_sessions{0};
+  std::unique_ptr<asio::steady_timer> drain_timer;
+  std::optional<asio::signal_set> signals;
+  // Verification is CPU work and may wait for collateral from the network: it runs here, so the
+  // event loops keep serving other connections and apps meanwhile.
+  asio::thread_pool verify_pool{verification_threads()};
+
+  // A connection lives on one worker from accept to close, with everything it uses (its upstream
+  // connections, timers), so a request never crosses threads. Worker 0 is the main loop: listeners,
+  // signals, reload, drain and the watchdog run there too.
+  struct Worker {
+    asio::io_context io{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
+    std::set<beast::tcp_stream*> idle_clients;  // waiting for a next request: closed on drain
+    std::thread thread;                         // none for worker 0, which runs in run()
+  };
+  std::vector<std::unique_ptr<Worker>> workers = make_workers(options.threads);
+
+  static std::vector<std::unique_ptr<Worker>> make_workers(int threads) {
+    const int n =
+        threads > 0 ? threads : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<std::unique_ptr<Worker>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Worker>());
+    return out;
+  }
+  asio::io_context& main_io() { return workers.front()->io; }
+
+  // A failure escaping a connection's coroutine ends that connection, never the daemon.
+  static void run_loop(asio::io_context& io) {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        log(LogLevel::kError, std::string("internal error, connection dropped: ") + e.what());
+      }
+    }
+  }
+
+  void start_workers() {
+    for (std::size_t i = 1; i < workers.size(); ++i) {
+      Worker& w = *workers[i];
+      w.keep_running.emplace(w.io.get_executor());
+      w.thread = std::thread([&w] { run_loop(w.io); });
+    }
+  }
+
+  void stop_workers() {
+    for (auto& w : workers) {
+      w->keep_running.reset();
+      w->io.stop();
+    }
+    for (auto& w : workers) {
+      if (w->thread.joinable()) w->thread.join();
+    }
+  }
+
+  static std::size_t verification_threads() {
+    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4);
+  }
+
+  // Parameters by value: they must outlive the caller's frame. (Not a lambda: GCC 12 destroys a
+  // coroutine lambda's captures twice.)
+  static asio::awaitable<UpstreamDecision> verify_in_pool(std::shared_ptr<UpstreamVerifier> v,
+                                                          AppConfig app, attest::Bytes der,
+                                                          attest::UnixTime now) {
+    co_return v->verify(app, der, now);
+  }
+
+  // Shutdown: verifications waiting for collateral fail at once instead of holding the drain.
+  void interrupt_verifications() {
+    if (verifier) verifier->interrupt();
+    for (const auto& weak : replaced_verifiers) {
+      if (auto v = weak.lock()) v->interrupt();
+    }
+  }
+
+  static const AppConfig* find_app(const Config& c, const std::string& name) {
+    for (const auto& a : c.apps) {
+      if (a.name == name) return &a;
+    }
+    return nullptr;
+  }
+
+  static std::shared_ptr<const std::vector<std::string>> app_names(const Config& c) {
+    auto out = std::make_shared<std::vector<std::string>>();
+    for (const auto& a : c.apps) out->push_back(a.name);
+    return out;
+  }
+
+  // Binds one address; false (with `error` set) when it cannot.
+  bool bind_one(const std::string& host, std::uint16_t port, const std::string& text,
+                const std::optional<std::string>& app, std::string& error) {
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(host, ec);
+    if (ec) {
+      error = "listen " + text + ": not an IP address";
+      return false;
+    }
+    tcp::endpoint ep(ip, port);
+    tcp::acceptor acceptor(main_io());
+    acceptor.open(ep.protocol(), ec);
+    if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error = "cannot listen on " + text + ": " + ec.message();
+      return false;
+    }
+    listeners.push_back({std::move(acceptor), app});
+    return true;
+  }
+
+  void bind(const ListenAddress& address, const std::optional<std::string>& app) {
+    std::string error;
+    if (address.host != "localhost") {
+      if (!bind_one(address.host, address.port, address.text, app, error)) {
+        // A machine without IPv6 has no ::1: serving on 127.0.0.1 alone is still useful.
+        if (address.host == "::1" && !listeners.empty()) {
+          log(LogLevel::kWarning, error + " (continuing without it)");
+          return;
+        }
+        throw std::runtime_error(error);
+      }
+      return;
+    }
+    // "localhost" means both loopback addresses, as browsers may try either.
+    if (!bind_one("127.0.0.1", address.port, address.text + " (127.0.0.1)", app, error)) {
+      throw std::runtime_error(error);
+    }
+    const std::uint16_t port = listeners.back().acceptor.local_endpoint().port();
+    if (!bind_one("::1", port, address.text + " (::1)", app, error)) {
+      log(LogLevel::kWarning, error + " (continuing with 127.0.0.1 only)");
+    }
+  }
+
+  // Sockets systemd passed (socket activation) replace the configured general listeners.
+  bool adopt_activation_sockets() {
+    const std::vector<int> fds = activation_sockets();
+    for (int fd : fds) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+        throw std::runtime_error("socket " + std::to_string(fd) + " from systemd is not a socket");
+      }
+      tcp::acceptor acceptor(main_io());
+      boost::system::error_code ec;
+      acceptor.assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+      if (ec) throw std::runtime_error("cannot use the socket from systemd: " + ec.message());
+      const auto address = acceptor.local_endpoint().address();
+      if (!address.is_loopback() && !config->allow_non_loopback) {
+        throw std::runtime_error(
+            "the socket from systemd listens on " + address.to_string() +
+            ", which is not loopback; set \"allow_non_loopback\": true to allow it");
+      }
+      log(LogLevel::kInfo, "listening on " + address.to_string() + ":" +
+                               std::to_string(acceptor.local_endpoint().port()) +
+                               " (socket from systemd)");
+      listeners.push_back({std::move(acceptor), std::nullopt});
+    }
+    return !fds.empty();
+  }
+
+  static int select_certificate(SSL* ssl, int* alert, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    // Without SNI (an IP literal in the URL) there is no name to certify but localhost.
+    std::string host = name != nullptr ? name : "localhost";
+    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    try {
+      const auto leaf = self->local_ca->leaf_for(host, now_utc());
+      if (SSL_use_certificate(ssl, leaf->certificate.get()) != 1 ||
+          SSL_use_PrivateKey(ssl, leaf->key.get()) != 1) {
+        *alert = SSL_AD_INTERNAL_ERROR;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+      }
+    } catch (const std::exception& e) {
+      log(LogLevel::kWarning, "https listener: no certificate for \"" + host + "\": " + e.what());
+      *alert = SSL_AD_UNRECOGNIZED_NAME;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+  }
+
+  void start_tls_listeners() {
+    if (config->tls_listen.empty()) return;
+    local_ca = LocalCa::load_or_create(config->state_dir, now_utc());
+    tls_server_ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* native = tls_server_ctx->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    // SSL_CTX_set_tlsext_servername_callback/_arg without their C-style casts.
+    SSL_CTX_callback_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(&Impl::select_certificate));
+    SSL_CTX_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, this);
+    for (const auto& l : config->tls_listen) {
+      const std::size_t before = listeners.size();
+      bind(l, std::nullopt);  // "localhost" may add two
+      for (std::size_t i = before; i < listeners.size(); ++i) listeners[i].tls = true;
+    }
+    log(LogLevel::kInfo, "https listener uses the local CA " + local_ca->certificate_path() +
+                             " (install it in browsers with: ratls-gateway trust install)");
+  }
+
+  void start() {
+    if (!adopt_activation_sockets()) {
+      for (const auto& l : config->listen) bind(l, std::nullopt);
+    }
+    for (const auto& app : config->apps) {
+      if (app.listen) bind(*app.listen, app.name);
+    }
+    start_tls_listeners();
+    for (auto& l : listeners) asio::co_spawn(main_io(), accept_loop(l), asio::detached);
+  }
+
+  asio::awaitable<void> accept_loop(Listener& l) {
+    for (;;) {
+      Worker& w = *workers[next_worker];
+      next_worker = (next_worker + 1) % workers.size();
+      auto [ec, socket] = co_await l.acceptor.async_accept(w.io, nothrow);
+      if (ec == asio::error::operation_aborted || draining) co_return;
+      if (ec) {
+        log(LogLevel::kWarning, "accept failed: " + ec.message());
+        asio::steady_timer t(main_io(), std::chrono::milliseconds(100));  // e.g. out of fds
+        co_await t.async_wait(nothrow);
+        continue;
+      }
+      if (l.tls) {
+        asio::co_spawn(w.io, tls_session(w, std::move(socket), l.app), asio::detached);
+      } else {
+        asio::co_spawn(w.io, session(w, std::move(socket), l.app), asio::detached);
+      }
+    }
+  }
+
+  std::string status_line() const {
+    std::size_t verified = 0;
+    for (const auto& a : state.snapshot()) verified += a.state == "verified" ? 1 : 0;
+    return "serving " + std::to_string(config->apps.size()) + " app(s), " +
+           std::to_string(verified) + " verified";
+  }
+
+  // SIGHUP: a valid new configuration applies to new requests; in-flight ones finish with the
+  // snapshot they hold. An invalid one is reported and the old one stays.
+  void reload() {
+    if (!options.reload) {
+      log(LogLevel::kWarning, "SIGHUP ignored: this gateway has no configuration file to re-read");
+      return;
+    }
+    notify_reloading();
+    try {
+      GatewayOptions next = options.reload();
+      if (next.config.listen.size() != config->listen.size() ||
+          !std::equal(
+              next.config.listen.begin(), next.config.listen.end(), config->listen.begin(),
+              [](const ListenAddress& a, const ListenAddress& b) { return a.text == b.text; })) {
+        log(LogLevel::kWarning, "listen addresses changed: restart the gateway to apply them");
+      }
+      if (next.config.state_dir != config->state_dir) {
+        log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
+      }
+      auto next_verifier = std::make_shared<UpstreamVerifier>(
+          std::move(next.root), next.simulated_root, next.collateral, pins);
+      state.configure(next.config, next.simulated_root);
+      {
+        std::lock_guard lock(config_mutex);
+        std::erase_if(replaced_verifiers, [](const auto& weak) { return weak.expired(); });
+        replaced_verifiers.push_back(verifier);
+        verifier = std::move(next_verifier);
+        config = std::make_shared<const Config>(std::move(next.config));
+        names = app_names(*config);
+        ++generation;
+      }
+      // Connections verified under the old configuration are never reused: take_pooled and
+      // give_back check the generation. Idle ones of apps the new configuration dropped would
+      // never be taken again, so they are closed here.
+      for (auto& w : workers) {
+        asio::post(w->io, [&w = *w, kept = names] {
+          std::erase_if(w.pool, [&kept](const auto& entry) {
+            return std::find(kept->begin(), kept->end(), entry.first) == kept->end();
+          });
+        });
+      }
+      {
+        std::lock_guard lock(cooldown_mutex);
+        cooldown.clear();
+      }
+      log(LogLevel::kInfo,
+          "configuration reloaded: " + std::to_string(config->apps.size()) + " app(s)");
+    } catch (const std::exception& e) {
+      log(LogLevel::kError,
+          std::string("reload failed, the previous configuration stays in force: ") + e.what());
+    }
+    notify_ready(status_line());
+  }
+
+  void wait_for_reload() {
+    reload_signals->async_wait([this](boost::system::error_code ec, int) {
+      if (ec || draining) return;
+      log(LogLevel::kInfo, "received SIGHUP");
+      reload();
+      wait_for_reload();
+    });
+  }
+
+  void keep_watchdog_fed(std::chrono::microseconds interval) {
+    watchdog->expires_after(interval);
+    watchdog->async_wait([this, interval](boost::system::error_code ec) {
+      if (ec || draining) return;
+      notify_watchdog();
+      keep_watchdog_fed(interval);
+    });
+  }
+
+  void begin_drain() {
+    if (draining) return;
+    draining = true;
+    notify_stopping();
+    if (signals) signals->cancel();
+    if (reload_signals) reload_signals->cancel();
+    if (watchdog) watchdog->cancel();
+    log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
+    interrupt_verifications();
+    for (auto& l : listeners) {
+      boost::system::error_code ec;
+      l.acceptor.close(ec);
+    }
+    for (auto& w : workers) {
+      asio::post(w->io, [&w = *w] {
+        for (beast::tcp_stream* c : w.idle_clients) c->socket().close();
+        w.idle_clients.clear();
+        w.pool.clear();
+      });
+      w->keep_running.reset();  // a worker's loop ends once its last connection is done
+    }
+    drain_timer =
+        std::make_unique<asio::steady_timer>(main_io(), std::chrono::seconds(drain_seconds));
+    drain_timer->async_wait([this](boost::system::error_code ec) {
+      if (!ec) {
+        log(LogLevel::kWarning, "drain timeout: closing the remaining connections");
+        for (auto& w : workers) w->io.stop();
+      }
+    });
+    if (active_sessions == 0) drain_timer->cancel();
+  }
+
+  // Counts sessions so a drain ends as soon as the last one finishes.
+  struct SessionCount {
+    explicit SessionCount(Impl& i) : impl(i) {
+      ++impl.active_sessions;
+      impl.metrics.connection_opened();
+    }
+    ~SessionCount() {
+      impl.metrics.connection_closed();
+      // The last connection of a drain ends it (the drain timer lives on the main loop).
+      if (--impl.active_sessions == 0 && impl.draining && !impl.destroying) {
+        asio::post(impl.main_io(), [&i = impl] {
+          if (i.drain_timer) i.drain_timer->cancel();
+        });
+      }
+    }
+    Impl& impl;
+  };
+
+  // --- simple responses ---------------------------------------------------------------------
+
+  template <class Client>
+  asio::awaitable<bool> respond(Client& client, http::status status,
+                                const std::string& content_type, std::string body, bool keep_alive,
+                                std::string app = "") {
+    metrics.request(app, static_cast<unsigned>(status));
+    http::response<http::string_body> res{status, 11};
+    res.set(http::field::server, "ratls-gateway");
+    res.set(http::field::content_type, content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::move(body);
+    res.keep_alive(keep_alive && !draining);
+    res.prepare_payload();
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+    auto [ec, n] = co_await http::async_write(client, res, nothrow);
+    co_return !ec && keep_alive && !draining;
+  }
+
+  template <class Client>
+  asio::awaitable<bool> respond_error(std::string app, Client& client, const http1::Fields& request,
+                                      http::status status, const std::string& title,
+                                      const std::string& message, bool keep_alive) {
+    if (wants_json(request)) {
+      nlohmann::json j{{"error", title}, {"message", message}};
+      co_return co_await respond(client, status, "application/json", j.dump() + "\n", keep_alive,
+                                 app);
+    }
+    std::string html =
+        "<!doctype html><meta charset=utf-8><title>" + title + "</title><h1>" + title + "</h1><p>";
+    for (char c : message) {
+      html += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+    }
+    html += "</p>\n";
+    co_return co_await respond(client, status, "text/html; charset=utf-8", html, keep_alive, app);
+  }
+
+  template <class Client>
+  asio::awaitable<bool> respond_refusal(Client& client, const http1::Fields& request,
+                                        const AppConfig& app, const UpstreamDecision& d,
+                                        bool keep_alive) {
+    nlohmann::json details{{"error", "upstream not verified"},
+                           {"app", app.name},
+                           {"upstream", app.upstream},
+                           {"reason", d.reason},
+                           {"advice", d.advice},
+                           {"simulated", d.simulated},
+                           {"observed", pin_to_json(d.observed)},
+                           {"pinned", pin_to_json(d.previous_pin)}};
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : d.errors)
+      errors.push_back({{"code", attest::status_name(e.status)}, {"message", e.message}});
+    details["errors"] = errors;
+    if (wants_json(request)) {
+      co_return co_await respond(client, http::status::bad_gateway, "application/json",
+                                 details.dump(2) + "\n", keep_alive, app.name);
+    }
+    co_return co_await respond(client, http::status::bad_gateway, "text/html; charset=utf-8",
+                               render_refusal_html(app.name, d.reason, d.advice, details),
+                               keep_alive, app.name);
+  }
+
+  // --- upstream connections -----------------------------------------------------------------
+
+  // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
+  // or forgotten from the CLI applies to the very next request.
+  std::unique_ptr<UpstreamConn> take_pooled(Worker& w, const AppConfig& app, unsigned gen) {
+    std::optional<std::string> pinned;
+    if (app.mode == UpstreamMode::kRatls) {
+      try {
+        pins.reload_if_changed();
+      } catch (const std::exception& e) {
+        log(LogLevel::kWarning, std::string("pins file problem (old pins kept): ") + e.what());
+      }
+      pinned = pins.pinned_cert_sha256(app.name);
+    }
+    auto& idle = w.pool[app.name];
+    while (!idle.empty()) {
+      auto conn = std::move(idle.back());
+      idle.pop_back();
+      if (conn->generation != gen) continue;
+      if (std::chrono::steady_clock::now() - conn->idle_since >= kPooledMaxIdle) continue;
+      if (app.mode == UpstreamMode::kRatls && pinned != conn->cert_sha256) {
+        continue;
+      }
+      return conn;
+    }
+    return nullptr;
+  }
+
+  void give_back(Worker& w, const std::string& app, std::unique_ptr<UpstreamConn> conn) {
+    // Verified under a configuration that has since been replaced: never reused.
+    if (draining || conn->generation != generation) return;
+    auto& idle = w.pool[app];
+    conn->idle_since = std::chrono::steady_clock::now();
+    beast::get_lowest_layer(conn->stream).expires_never();
+    idle.push_back(std::move(conn));
+    while (idle.size() > kIdlePerApp) idle.pop_front();
+  }
+
+  asio::awaitable<DialResult> dial(Worker& w, const AppConfig& app, const Snapshot& snap) {
+    DialResult r;
+    tcp::resolver resolver(w.io);
+    auto [rec, results] = co_await resolver.async_resolve(
+        app.upstream_host, std::to_string(app.upstream_port), nothrow);
+    if (rec) {
+      r.error = "cannot resolve " + app.upstream_host + ": " + rec.message();
+      co_return r;
+    }
+    ssl::context& ctx = app.mode == UpstreamMode::kRatls ? ratls_ctx : webpki_ctx;
+    auto conn = std::make_unique<UpstreamConn>(w.io.get_executor(), ctx);
+    conn->generation = snap.generation;
+    auto& lowest = beast::get_lowest_layer(conn->stream);
+    lowest.expires_after(std::chrono::seconds(options.connect_timeout));
+    auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
+    if (cec) {
+      r.error = "cannot connect to " + app.upstream + ": " + cec.message();
+      co_return r;
+    }
+    boost::system::error_code nodelay_ec;
+    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
+    SSL* ssl = conn->stream.native_handle();
+    if (!is_ip_literal(app.upstream_host)) {
+      // SSL_set_tlsext_host_name without its C-style cast.
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(app.upstream_host.c_str()));
+    }
+    if (app.mode == UpstreamMode::kWebpki)
+      conn->stream.set_verify_callback(ssl::host_name_verification(app.upstream_host));
+    auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, nothrow);
+    if (hec) {
+      r.error = "TLS handshake with " + app.upstream + " failed: " + hec.message();
+      if (app.mode == UpstreamMode::kWebpki && SSL_get_verify_result(ssl) != X509_V_OK) {
+        r.error = "the certificate of " + app.upstream + " is not trusted (" +
+                  X509_verify_cert_error_string(SSL_get_verify_result(ssl)) + ")";
+      }
+      co_return r;
+    }
+    X509* peer = SSL_get1_peer_certificate(ssl);
+    if (peer == nullptr) {
+      r.error = app.upstream + " presented no certificate";
+      co_return r;
+    }
+    const attest::Bytes der = attest::cert_der(peer);
+    X509_free(peer);
+    const attest::UnixTime now = now_utc();
+    if (app.mode == UpstreamMode::kWebpki) {
+      metrics.upstream_connection_opened(app.name);
+      state.record_webpki(app.name, attest::to_hex(attest::sha256(der)), now);
+      lowest.expires_never();
+      r.conn = std::move(conn);
+      co_return r;
+    }
+    metrics.upstream_connection_opened(app.name);
+    const auto started = std::chrono::steady_clock::now();
+    UpstreamDecision d = co_await asio::co_spawn(
+        verify_pool, verify_in_pool(snap.verifier, app, der, now), asio::use_awaitable);
+    metrics.verification(
+        app.name, d.accepted,
+        d.errors.empty() ? std::string()
+                         : std::string(attest::status_name(d.errors.front().status)),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (d.observed && d.observed->collateral_expiry)
+      metrics.collateral_expiry(app.name, d.observed->collateral_expiry);
+    state.record_decision(app.name, d, now);
+    if (!d.accepted) {
+      log(LogLevel::kWarning,
+          "app " + app.name + ": upstream refused: " + describe_errors(d.errors));
+      lowest.close();  // nothing of the request was written to it
+      r.refusal = std::move(d);
+      co_return r;
+    }
+    if (d.pin_changed) {
+      log(LogLevel::kInfo, "app " + app.name + ": " + (d.previous_pin ? "pin updated" : "pinned") +
+                               ": certificate " + d.observed->cert_sha256 + ", MRENCLAVE " +
+                               d.observed->mrenclave + ", MRSIGNER " + d.observed->mrsigner +
+                               ", TCB " + d.observed->tcb_status +
+                               (d.simulated ? " (SIMULATED)" : ""));
+    } else {
+      log(LogLevel::kDebug,
+          "app " + app.name + ": upstream verified" + (d.from_cache ? " (cached result)" : ""));
+    }
+    lowest.expires_never();
+    conn->cert_sha256 = d.observed->cert_sha256;
+    r.conn = std::move(conn);
+    co_return r;
+  }
+
+  // A failing upstream is not dialled again for kDialCooldown; requests meanwhile get its error.
+  std::optional<std::string> cooldown_reason(const std::string& app) {
+    std::lock_guard lock(cooldown_mutex);
+    auto it = cooldown.find(app);
+    if (it == cooldown.end() || std::chrono::steady_clock::now() >= it->second.first) {
+      return std::nullopt;
+    }
+    return it->second.second;
+  }
+
+  void start_cooldown(const std::string& app, const std::string& error) {
+    std::lock_guard lock(cooldown_mutex);
+    cooldown[app] = {std::chrono::steady_clock::now() + kDialCooldown, error};
+  }
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  asio::awaitable<void> session(Worker& w, tcp::socket socket,
+                                std::optional<std::string> dedicated) {
+    SessionCount count(*this);
+    boost::system::error_code ignored_ec;
+    socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
+    beast::tcp_stream client(std::move(socket));
+    co_await serve_connection(w, client, dedicated, false);
+    client.socket().shutdown(tcp::socket::shutdown_both, ignored_ec);
+    client.close();
+  }
+
+  asio::awaitable<void> tls_session(Worker& w, tcp::socket socket,
+                                    std::optional<std::string> dedicated) {
+    SessionCount count(*this);
+    boost::system::error_code ignored_ec;
+    socket.set_option(tcp::no_delay(true), ignored_ec);
+    ssl::stream<beast::tcp_stream> client(beast::tcp_stream(std::move(socket)), *tls_server_ctx);
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
+    auto [hec] = co_await client.async_handshake(ssl::stream_base::server, nothrow);
+    if (!hec) {
+      co_await serve_connection(w, client, dedicated, true);
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(2));
+      co_await client.async_shutdown(nothrow);
+    }
+    beast::get_lowest_layer(client).close();
+  }
+
+  http1::HeadLimits head_limits(const Config& c) const {
+    return {c.max_header_bytes, c.max_header_fields};
+  }
+
+  template <class Client>
+  asio::awaitable<void> serve_connection(Worker& w, Client& client,
+                                         const std::optional<std::string>& dedicated, bool tls) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (draining) break;
+      http1::HeadScanner scanner(head_limits(*snapshot().config));
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
+      w.idle_clients.insert(&beast::get_lowest_layer(client));
+      const HeadRead head = co_await read_head(client, buffer, scanner, true);
+      w.idle_clients.erase(&beast::get_lowest_layer(client));
+      if (head.ec) break;  // closed, timed out or reset: nobody to answer
+      std::variant<http1::RequestHead, http1::HttpError> parsed =
+          head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
+                       : http1::parse_request_head(view_of(buffer).substr(0, head.size));
+      if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+        // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+        const http1::Fields none;
+        co_await refuse_request(client, none, *e);
+        break;
+      }
+      buffer.consume(head.size);
+      bool keep = false;
+      try {
+        keep = co_await handle(w, client, buffer, std::get<http1::RequestHead>(parsed), dedicated,
+                               tls);
+      } catch (const std::exception& e) {
+        log(LogLevel::kError, std::string("request failed: ") + e.what());
+        keep = false;
+      }
+      if (!keep) break;
+    }
+  }
+
+  // A request the gateway will not forward: the status the rules give, and the connection closed
+  // (what follows the head cannot be trusted to be a next request).
+  template <class Client>
+  asio::awaitable<bool> refuse_request(Client& client, const http1::Fields& request,
+                                       const http1::HttpError& e) {
+    log(LogLevel::kInfo, "refused a request (" + std::to_string(e.status) + "): " + e.reason);
+    co_return co_await respond_error("", client, request, static_cast<http::status>(e.status),
+                                     status_title(e.status), e.reason, false);
+  }
+
+  template <class Client>
+  asio::awaitable<bool> handle(Worker& w, Client& client, beast::flat_buffer& buffer,
+                               http1::RequestHead& req, const std::optional<std::string>& dedicated,
+                               bool tls) {
+    auto planned = http1::plan_request(req);
+    if (auto* e = std::get_if<http1::HttpError>(&planned)) {
+      co_return co_await refuse_request(client, req.fields, *e);
+    }
+    const http1::RequestPlan& plan = std::get<http1::RequestPlan>(planned);
+    const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                          (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+    // The gateway's own answers do not read a body: the connection ends after them.
+    const bool keep_alive = plan.keep_alive && !has_body;
+    // This request uses the configuration current when it arrived, even if a reload happens.
+    const Snapshot snap = snapshot();
+    const Config& cfg = *snap.config;
+    const Route route = route_request(*req.fields.find("Host"), *snap.names, dedicated);
+    switch (route.kind) {
+      case Route::Kind::kBadHost:
+        co_return co_await respond_error("", client, req.fields, http::status::bad_request,
+                                         "400 Bad Request", "the request has no valid Host header",
+                                         false);
+      case Route::Kind::kForeignHost:
+        co_return co_await respond_error(
+            "", client, req.fields, http::status::misdirected_request, "421 Misdirected Request",
+            "this gateway only answers to localhost and <app>.localhost names", false);
+      case Route::Kind::kUnknownApp:
+        co_return co_await respond_error(
+            "", client, req.fields, http::status::not_found, "404 No such app",
+            "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
+      case Route::Kind::kStatus:
+        co_return co_await handle_status(client, req, plan.origin_target, keep_alive, tls);
+      case Route::Kind::kApp:
+        break;
+    }
+    const AppConfig* app = find_app(cfg, route.app);
+    if (app == nullptr) co_return false;
+    const bool websocket = is_websocket_upgrade(req.fields);
+    if (websocket && has_body) {
+      const http1::HttpError error{400, "a WebSocket handshake with a body"};
+      co_return co_await refuse_request(client, req.fields, error);
+    }
+    auto header = [&](std::string_view name) {
+      const std::string* v = req.fields.find(name);
+      return v == nullptr ? std::string_view() : std::string_view(*v);
+    };
+    const std::string refusal = cross_site_refusal(req.method, websocket, header("Origin"),
+                                                   header("Sec-Fetch-Site"), route.host);
+    if (!refusal.empty()) {
+      log(LogLevel::kWarning, "app " + app->name + ": refused a cross-site request: " + refusal);
+      co_return co_await respond_error(app->name, client, req.fields, http::status::forbidden,
+                                       "403 Forbidden", refusal, false);
+    }
+    co_return co_await proxy(w, snap, client, buffer, req, plan, *app, route, websocket, tls);
+  }
+
+  template <class Client>
+  asio::awaitable<bool> handle_status(Client& client, const http1::RequestHead& req,
+                                      std::string_view target, bool keep_alive, bool tls) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      co_return co_await respond_error("", client, req.fields, http::status::method_not_allowed,
+                                       "405 Method Not Allowed", "the status page is read-only",
+                                       false);
+    }
+    const std::string_view path = target.substr(0, target.find('?'));
+    try {
+      pins.reload_if_changed();
+    } catch (const std::exception&) {
+      // shown with the old pins; the verifier reports the broken file when it matters
+    }
+    const nlohmann::json status = state.to_json(pins, now_utc());
+    if (path == kStatusJsonPath) {
+      co_return co_await respond(client, http::status::ok, "application/json",
+                                 status.dump(2) + "\n", keep_alive);
+    }
+    if (path == "/") {
+      const std::string host_text = *req.fields.find("Host");
+      const auto colon = host_text.rfind(':');
+      const std::string port =
+          colon != std::string::npos && host_text.find(']', colon) == std::string::npos
+              ? host_text.substr(colon + 1)
+              : std::string();
+      co_return co_await respond(client, http::status::ok, "text/html; charset=utf-8",
+                                 render_status_html(status, tls ? "https" : "http", port),
+                                 keep_alive);
+    }
+    if (path == "/metrics") {
+      co_return co_await respond(client, http::status::ok,
+                                 "text/plain; version=0.0.4; charset=utf-8",
+                                 metrics.render(now_utc()), keep_alive);
+    }
+    co_return co_await respond_error("", client, req.fields, http::status::not_found,
+                                     "404 Not Found",
+                                     "the gateway serves / and " + std::string(kStatusJsonPath) +
+                                         " here; apps are at http://<app>.localhost",
+                                     keep_alive);
+  }
+
+  // The upstream's response head, after relaying interim (1xx) responses to the client.
+  struct FinalResponse {
+    std::optional<http1::ResponseHead> head;
+    bool stale = false;  // a pooled connection closed before answering: retry on a fresh one
+    std::optional<http1::HttpError> error;
+  };
+
+  template <class Client>
+  asio::awaitable<FinalResponse> read_final_response(Client& client, UpstreamConn& up,
+                                                     const http1::RequestHead& req,
+                                                     const Origins& origins, bool websocket,
+                                                     bool can_retry, const Config& cfg) {
+    FinalResponse out;
+    for (;;) {
+      http1::HeadScanner scanner(head_limits(cfg), http1::HeadScanner::Kind::kResponse);
+      beast::get_lowest_layer(up.stream).expires_after(std::chrono::seconds(options.idle_timeout));
+      const HeadRead head = co_await read_head(up.stream, up.buffer, scanner, false);
+      if (head.ec) {
+        if (can_retry && !head.received_any &&
+            (head.ec == asio::error::eof || head.ec == asio::error::connection_reset ||
+             head.ec == ssl::error::stream_truncated)) {
+          out.stale = true;
+          co_return out;
+        }
+        out.error = http1::HttpError{502, "reading the response failed: " + head.ec.message()};
+        co_return out;
+      }
+      if (head.refused) {
+        out.error = http1::HttpError{502, "the upstream's response head: " + head.refused->reason};
+        co_return out;
+      }
+      auto parsed = http1::parse_response_head(view_of(up.buffer).substr(0, head.size));
+      up.buffer.consume(head.size);
+      if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+        out.error = *e;
+        co_return out;
+      }
+      http1::ResponseHead& res = std::get<http1::ResponseHead>(parsed);
+      if (res.status == 101) {
+        if (!websocket) {
+          out.error = http1::HttpError{502, "the upstream switched protocols (101) unasked"};
+          co_return out;
+        }
+        out.head = std::move(res);
+        co_return out;
+      }
+      if (res.status >= 200) {
+        out.head = std::move(res);
+        co_return out;
+      }
+      // Interim: checked and rewritten like a final response; never to an HTTP/1.0 client.
+      if (auto framing = http1::response_framing(res, false);
+          std::holds_alternative<http1::HttpError>(framing)) {
+        out.error = std::get<http1::HttpError>(framing);
+        co_return out;
+      }
+      if (req.minor_version == 0) continue;
+      const std::string interim = http1::interim_response(std::move(res), origins);
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), nothrow);
+      if (ec) {
+        out.error = http1::HttpError{502, "the client went away"};
+        co_return out;
+      }
+    }
+  }
+
+  template <class Client>
+  asio::awaitable<bool> proxy(Worker& w, const Snapshot& snap, Client& client,
+                              beast::flat_buffer& buffer, http1::RequestHead& req,
+                              const http1::RequestPlan& plan, const AppConfig& app,
+                              const Route& route, bool websocket, bool tls) {
+    const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                          (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+    const bool head_request = req.method == "HEAD";
+    Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
+                    authority_of(app)};
+    const http1::Fields& client_fields = req.fields;  // for the gateway's own error pages
+    const http1::UpstreamRequest forwarded = http1::upstream_request(req, plan, websocket, origins);
+    const std::string& upstream_head = forwarded.head;
+    bool sent_continue = false;
+
+    for (int attempt = 0;; ++attempt) {
+      if (const auto cooling = cooldown_reason(app.name)) {
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
+                                         "502 Upstream unavailable",
+                                         *cooling + " (retrying shortly)", false);
+      }
+      std::unique_ptr<UpstreamConn> up = take_pooled(w, app, snap.generation);
+      const bool reused = up != nullptr;
+      if (!up) {
+        DialResult dial_result = co_await dial(w, app, snap);
+        if (dial_result.refusal) {
+          co_return co_await respond_refusal(client, client_fields, app, *dial_result.refusal,
+                                             plan.keep_alive && !has_body);
+        }
+        if (!dial_result.conn) {
+          log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
+          state.record_failure(app.name, dial_result.error, now_utc());
+          start_cooldown(app.name, dial_result.error);
+          co_return co_await respond_error(app.name, client, client_fields,
+                                           http::status::bad_gateway, "502 Upstream unavailable",
+                                           dial_result.error, false);
+        }
+        up = std::move(dial_result.conn);
+      }
+      // A pooled connection the upstream closed meanwhile fails here; nothing was consumed from the
+      // client yet, so an idempotent request can go to a fresh connection.
+      const bool can_retry = reused && attempt == 0 && idempotent(req.method) && !has_body;
+
+      beast::get_lowest_layer(up->stream).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [wec, wn] = co_await asio::async_write(up->stream, asio::buffer(upstream_head), nothrow);
+      if (wec) {
+        if (can_retry) continue;
+        co_return co_await respond_error(
+            app.name, client, client_fields, http::status::bad_gateway, "502 Upstream failed",
+            "writing the request to " + app.upstream + " failed: " + wec.message(), false);
+      }
+      if (plan.expect_continue && !sent_continue) {
+        // The upstream is verified and has our header: let the client send its body. Many servers
+        // never answer Expect themselves, so the gateway does (the Expect field is not forwarded).
+        beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+        auto [cec, cn] = co_await asio::async_write(
+            client, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), nothrow);
+        if (cec) co_return false;
+        sent_continue = true;
+      }
+      if (has_body) {
+        std::string body_error;
+        const RelayResult rr = co_await relay_body(client, buffer, plan.framing, up->stream,
+                                                   plan.framing.kind == Framing::Kind::kChunked,
+                                                   options.idle_timeout, body_error);
+        if (rr == RelayResult::kMalformed) {
+          // The upstream has a part of a request it must never complete: that connection ends.
+          beast::get_lowest_layer(up->stream).close();
+          const http1::HttpError error{400, "malformed chunked body: " + body_error};
+          co_return co_await refuse_request(client, client_fields, error);
+        }
+        if (rr == RelayResult::kReadFailed || rr == RelayResult::kTruncated) {
+          co_return false;  // the client went away mid-body
+        }
+        if (rr == RelayResult::kWriteFailed) {
+          co_return co_await respond_error(app.name, client, client_fields,
+                                           http::status::bad_gateway, "502 Upstream failed",
+                                           "the upstream stopped reading the request body", false);
+        }
+      }
+      FinalResponse final_response = co_await read_final_response(
+          client, *up, req, origins, websocket, can_retry, *snap.config);
+      if (final_response.stale) continue;
+      if (final_response.error) {
+        // Never pooled: `up` ends with this exchange.
+        log(LogLevel::kWarning, "app " + app.name + ": " + final_response.error->reason);
+        state.record_failure(app.name, final_response.error->reason, now_utc());
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
+                                         "502 Upstream failed", final_response.error->reason,
+                                         false);
+      }
+      http1::ResponseHead& res = *final_response.head;
+      if (res.status == 101) {
+        metrics.request(app.name, 101);
+        co_return co_await tunnel(client, buffer, std::move(up), res, origins);
+      }
+      auto framed = http1::response_framing(res, head_request);
+      if (auto* e = std::get_if<http1::HttpError>(&framed)) {
+        log(LogLevel::kWarning, "app " + app.name + ": " + e->reason);
+        state.record_failure(app.name, e->reason, now_utc());
+        co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
+                                         "502 Upstream failed", e->reason, false);
+      }
+      const Framing body = std::get<Framing>(framed);
+      const unsigned status = res.status;
+      const bool upstream_keep_alive = res.minor_version == 1
+                                           ? !res.fields.has_token("Connection", "close")
+                                           : res.fields.has_token("Connection", "keep-alive");
+      http1::ClientResponse reply =
+          http1::client_response(std::move(res), body, head_request, req.minor_version,
+                                 plan.keep_alive && !draining, origins);
+      std::string& out_head = reply.head;
+      const bool keep = reply.keep_alive;
+      const bool out_chunked = reply.out_chunked;
+      metrics.request(app.name, status);
+      // A small body that is already here goes out with the head in one write; otherwise the
+      // head goes at once, so a client waiting on a stream (server-sent events) sees it start.
+      Framing rest = body;
+      if (body.kind == Framing::Kind::kLength && up->buffer.size() >= body.length) {
+        out_head.append(view_of(up->buffer).substr(0, static_cast<std::size_t>(body.length)));
+        up->buffer.consume(static_cast<std::size_t>(body.length));
+        rest = Framing{};
+      }
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+      auto [hec, hn] = co_await asio::async_write(client, asio::buffer(out_head), nothrow);
+      if (hec) co_return false;
+      std::string body_error;
+      const RelayResult rr = co_await relay_body(up->stream, up->buffer, rest, client, out_chunked,
+                                                 options.idle_timeout, body_error);
+      if (rr != RelayResult::kOk) {
+        if (rr != RelayResult::kWriteFailed) {
+          const std::string what = rr == RelayResult::kMalformed
+                                       ? "malformed chunked response body: " + body_error
+                                       : "upstream failed in the middle of a response";
+          log(LogLevel::kWarning, "app " + app.name + ": " + what);
+          state.record_failure(app.name, what, now_utc());
+        }
+        co_return false;  // the client sees a truncated response, not a complete wrong one
+      }
+      // Reused only when the exchange ended cleanly: after HEAD an upstream may still send a body,
+      // and unread bytes would be taken for the next response.
+      if (upstream_keep_alive && body.kind != Framing::Kind::kUntilClose && !head_request &&
+          up->buffer.size() == 0) {
+        give_back(w, app.name, std::move(up));
+      }
+      co_return keep;
+    }
+  }
+
+  template <class Client>
+  asio::awaitable<bool> tunnel(Client& client, beast::flat_buffer& client_buffer,
+                               std::unique_ptr<UpstreamConn> up, http1::ResponseHead& res,
+                               const Origins& origins) {
+    rewrite_response_headers(res.fields, origins);
+    const std::string switching =
+        http1::serialize_response_head(101, res.reason, res.fields, Framing{});
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.idle_timeout));
+    auto [ec, n] = co_await asio::async_write(client, asio::buffer(switching), nothrow);
+    if (ec) co_return false;
+    beast::get_lowest_layer(client).expires_never();
+    beast::get_lowest_layer(up->stream).expires_never();
+    // Bytes already read past the headers belong to the tunnel.
+    if (client_buffer.size() > 0) {
+      auto [e1, n1] = co_await asio::async_write(up->stream, client_buffer.data(), nothrow);
+      if (e1) co_return false;
+      client_buffer.consume(client_buffer.size());
+    }
+    if (up->buffer.size() > 0) {
+      auto [e2, n2] = co_await asio::async_write(client, up->buffer.data(), nothrow);
+      if (e2) co_return false;
+      up->buffer.consume(up->buffer.size());
+    }
+    co_await (pipe(client, up->stream) || pipe(up->stream, client));
+    beast::get_lowest_layer(up->stream).close();
+    co_return false;
+  }
+};
+
+GatewayServer::GatewayServer(GatewayOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+GatewayServer::~GatewayServer() = default;
+
+void GatewayServer::start() {
+  impl_->start();
+}
+
+std::vector<std::uint16_t> GatewayServer::bound_ports() const {
+  std::vector<std::uint16_t> out;
+  for (const auto& l : impl_->listeners) out.push_back(l.acceptor.local_endpoint().port());
+  return out;
+}
+
+void GatewayServer::run(int drain_seconds) {
+  Impl& impl = *impl_;
+  impl.drain_seconds = drain_seconds;
+  impl.signals.emplace(impl.main_io(), SIGINT, SIGTERM);
+  impl.signals->async_wait([&impl](boost::system::error_code ec, int signal) {
+    if (!ec) {
+      log(LogLevel::kInfo, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+      impl.begin_drain();
+    }
+  });
+  impl.reload_signals.emplace(impl.main_io(), SIGHUP);
+  impl.wait_for_reload();
+  if (const auto interval = watchdog_ping_interval()) {
+    impl.watchdog = std::make_unique<asio::steady_timer>(impl.main_io());
+    notify_watchdog();
+    impl.keep_watchdog_fed(*interval);
+  }
+  impl.start_workers();
+  notify_ready(impl.status_line());
+  // Returns once the drain is over: every connection finished, or the drain timeout passed.
+  Impl::run_loop(impl.main_io());
+  impl.stop_workers();
+}
+
+void GatewayServer::reload() {
+  asio::post(impl_->main_io(), [this] { impl_->reload(); });
+}
+
+void GatewayServer::stop() {
+  asio::post(impl_->main_io(), [this] { impl_->begin_drain(); });
+}
+
+}  // namespace ratls::proxy

@@ -1,0 +1,294 @@
+#include "proxy/status/gateway_state.h"
+
+#include "attest/time.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxEvents = 20;
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json pin_to_json(const std::optional<Pin>& p) {
+  if (!p) return nullptr;
+  return {
+      {"cert_sha256", p->cert_sha256},
+      {"spki_sha256", p->spki_sha256},
+      {"mrenclave", p->mrenclave},
+      {"mrsigner", p->mrsigner},
+      {"isv_prod_id", p->isv_prod_id},
+      {"isv_svn", p->isv_svn},
+      {"tcb_status", p->tcb_status},
+      {"advisory_ids", p->advisory_ids},
+      {"collateral_expiry",
+       p->collateral_expiry ? json(attest::format_rfc3339(p->collateral_expiry)) : json(nullptr)},
+      {"verified_at", attest::format_rfc3339(p->verified_at)},
+      {"simulated", p->simulated}};
+}
+
+namespace {
+
+std::string str(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+constexpr const char* kStyle = R"CSS(<style>
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1d2330;background:#f6f7f9}
+h1{font-size:1.5rem}.app{background:#fff;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0;box-shadow:0 1px 3px #0002}
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;margin-left:.4rem}
+.ok{background:#d7f5df;color:#0b6b2b}.bad{background:#fde0e0;color:#9b1c1c}.sim{background:#fff0c2;color:#7a5800}
+.neutral{background:#e6e9ef;color:#39414f}table{border-collapse:collapse;width:100%;font-size:.9rem}
+td{padding:.2rem .5rem;vertical-align:top}td:first-child{color:#5b6475;white-space:nowrap;width:11rem}
+code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}a{color:#1a56db}
+</style>)CSS";
+
+}  // namespace
+
+void GatewayState::configure(const Config& config, bool simulated_root) {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, AppStatus> next;
+  order_.clear();
+  for (const auto& app : config.apps) {
+    AppStatus s;
+    auto it = apps_.find(app.name);
+    if (it != apps_.end() && it->second.upstream == app.upstream) s = it->second;
+    s.name = app.name;
+    s.upstream = app.upstream;
+    s.mode = app.mode == UpstreamMode::kRatls ? "ratls" : "webpki";
+    s.simulated = app.mode == UpstreamMode::kRatls && simulated_root;
+    if (s.state.empty())
+      s.state = app.mode == UpstreamMode::kRatls ? "not yet connected" : "not attested";
+    next[app.name] = std::move(s);
+    order_.push_back(app.name);
+  }
+  apps_ = std::move(next);
+}
+
+void GatewayState::event(AppStatus& s, const std::string& text, attest::UnixTime now) {
+  s.events.push_front(attest::format_rfc3339(now) + " " + text);
+  if (s.events.size() > kMaxEvents) s.events.pop_back();
+}
+
+void GatewayState::record_decision(const std::string& app, const UpstreamDecision& d,
+                                   attest::UnixTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = apps_.find(app);
+  if (it == apps_.end()) return;
+  AppStatus& s = it->second;
+  s.last_verification = now;
+  if (d.observed) s.observed = d.observed;
+  s.format = d.format;
+  if (d.accepted) {
+    const bool was_refused = s.state == "refused";
+    s.state = "verified";
+    s.last_error.clear();
+    s.advice.clear();
+    if (d.pin_changed) {
+      event(s,
+            d.previous_pin ? "pin updated: certificate " + d.observed->cert_sha256.substr(0, 16) +
+                                 "…, MRENCLAVE " + d.observed->mrenclave.substr(0, 16) + "…"
+                           : "pinned on first verification: MRENCLAVE " +
+                                 d.observed->mrenclave.substr(0, 16) + "…",
+            now);
+    } else if (was_refused) {
+      event(s, "verified again", now);
+    }
+  } else {
+    s.state = "refused";
+    s.last_error = d.reason;
+    s.advice = d.advice;
+    event(s, "refused: " + d.reason, now);
+  }
+}
+
+void GatewayState::record_webpki(const std::string& app, const std::string& cert_sha256,
+                                 attest::UnixTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = apps_.find(app);
+  if (it == apps_.end()) return;
+  it->second.state = "not attested";
+  it->second.last_verification = now;
+  Pin p;
+  p.cert_sha256 = cert_sha256;
+  p.verified_at = now;
+  it->second.observed = p;
+  it->second.last_error.clear();
+}
+
+void GatewayState::record_failure(const std::string& app, const std::string& message,
+                                  attest::UnixTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = apps_.find(app);
+  if (it == apps_.end()) return;
+  it->second.state = "upstream unreachable";
+  it->second.last_error = message;
+  event(it->second, "upstream failure: " + message, now);
+}
+
+std::vector<AppStatus> GatewayState::snapshot() const {
+  std::lock_guard lock(mutex_);
+  std::vector<AppStatus> out;
+  for (const auto& name : order_) out.push_back(apps_.at(name));
+  return out;
+}
+
+json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
+  json apps = json::array();
+  for (const AppStatus& s : snapshot()) {
+    const auto entry = pins.get(s.name);
+    apps.push_back(
+        {{"name", s.name},
+         {"upstream", s.upstream},
+         {"mode", s.mode},
+         {"state", s.state},
+         {"verified", s.state == "verified"},
+         {"simulated", s.simulated},
+         {"format", s.format.empty() ? json(nullptr) : json(s.format)},
+         {"last_verification",
+          s.last_verification ? json(attest::format_rfc3339(s.last_verification)) : json(nullptr)},
+         {"observed", pin_to_json(s.observed)},
+         {"pin", pin_to_json(entry ? entry->pin : std::nullopt)},
+         {"pending", pin_to_json(entry ? entry->pending : std::nullopt)},
+         {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
+         {"advice", s.advice.empty() ? json(nullptr) : json(s.advice)},
+         {"events", s.events}});
+  }
+  return {{"service", "ratls-gateway"}, {"time", attest::format_rfc3339(now)}, {"apps", apps}};
+}
+
+std::string render_status_html(const json& status, const std::string& scheme,
+                               const std::string& port) {
+  std::string h =
+      "<!doctype html><html lang=en><head><meta charset=utf-8><title>ratls-gateway</title>";
+  h += kStyle;
+  h += "</head><body><h1>ratls-gateway</h1>";
+  const json& apps = status["apps"];
+  if (apps.empty()) {
+    h += "<p>Nothing to serve yet: add an app to the configuration's <code>apps</code> list.</p>";
+  }
+  for (const json& a : apps) {
+    const std::string state = str(a, "state");
+    const std::string cls = state == "verified"                                       ? "ok"
+                            : state == "not attested" || state == "not yet connected" ? "neutral"
+                                                                                      : "bad";
+    const std::string name = str(a, "name");
+    h += "<div class=app><h2><a href=\"" + scheme + "://" + html_escape(name) + ".localhost" +
+         (port.empty() ? std::string() : ":" + html_escape(port)) + "/" + "\" data-app=\"" +
+         html_escape(name) + "\">" + html_escape(name) + "</a>";
+    h += "<span class=\"badge " + cls + "\">" + html_escape(state) + "</span>";
+    if (a.value("simulated", false)) h += "<span class=\"badge sim\">SIMULATED</span>";
+    h += "</h2><table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) +
+         "</code> (" + html_escape(str(a, "mode")) + ")</td></tr>";
+    const json& o = a["observed"];
+    if (o.is_object()) {
+      if (!str(o, "mrenclave").empty()) {
+        h += "<tr><td>MRENCLAVE</td><td><code>" + html_escape(str(o, "mrenclave")) +
+             "</code></td></tr>";
+        h += "<tr><td>MRSIGNER</td><td><code>" + html_escape(str(o, "mrsigner")) +
+             "</code></td></tr>";
+        h += "<tr><td>ISVPRODID / ISVSVN</td><td>" + std::to_string(o.value("isv_prod_id", 0)) +
+             " / " + std::to_string(o.value("isv_svn", 0)) + "</td></tr>";
+        h += "<tr><td>TCB status</td><td>" + html_escape(str(o, "tcb_status")) + "</td></tr>";
+        std::string adv;
+        for (const auto& id : o["advisory_ids"]) {
+          const std::string s = id.get<std::string>();
+          std::string lowered = s;
+          for (char& c : lowered)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          adv += "<a href=\"https://www.intel.com/content/www/us/en/security-center/advisory/" +
+                 html_escape(lowered) + ".html\">" + html_escape(s) + "</a> ";
+        }
+        h += "<tr><td>advisories</td><td>" + (adv.empty() ? std::string("none") : adv) +
+             "</td></tr>";
+        if (o["collateral_expiry"].is_string()) {
+          h += "<tr><td>collateral expires</td><td>" + html_escape(str(o, "collateral_expiry")) +
+               "</td></tr>";
+        }
+      }
+      h += "<tr><td>certificate SHA-256</td><td><code>" + html_escape(str(o, "cert_sha256")) +
+           "</code></td></tr>";
+    }
+    if (a["last_verification"].is_string()) {
+      h += "<tr><td>last verification</td><td>" + html_escape(str(a, "last_verification")) +
+           "</td></tr>";
+    }
+    if (a["last_error"].is_string()) {
+      h += "<tr><td>problem</td><td>" + html_escape(str(a, "last_error")) + "</td></tr>";
+    }
+    if (a["advice"].is_string())
+      h += "<tr><td>what to do</td><td>" + html_escape(str(a, "advice")) + "</td></tr>";
+    if (!a["events"].empty()) {
+      h += "<tr><td>recent events</td><td>";
+      for (const auto& e : a["events"]) h += html_escape(e.get<std::string>()) + "<br>";
+      h += "</td></tr>";
+    }
+    h += "</table></div>";
+  }
+  h += "<p><a href=\"/.well-known/ratls-gateway/status.json\">status.json</a></p></body></html>\n";
+  return h;
+}
+
+std::string render_refusal_html(const std::string& app, const std::string& reason,
+                                const std::string& advice, const json& details) {
+  std::string h =
+      "<!doctype html><html lang=en><head><meta charset=utf-8><title>502 enclave not "
+      "verified</title>";
+  h += kStyle;
+  h += "</head><body><h1>ratls-gateway refused to connect to <code>" + html_escape(app) +
+       "</code></h1>";
+  h += "<div class=app><p><span class=\"badge bad\">not verified</span> Nothing was sent to the "
+       "app.</p>";
+  h += "<table><tr><td>reason</td><td>" + html_escape(reason) + "</td></tr>";
+  if (!advice.empty()) h += "<tr><td>what to do</td><td>" + html_escape(advice) + "</td></tr>";
+  for (const auto& e : details.value("errors", json::array())) {
+    h += "<tr><td><code>" + html_escape(e.value("code", "")) + "</code></td><td>" +
+         html_escape(e.value("message", "")) + "</td></tr>";
+  }
+  if (details.contains("observed") && details["observed"].is_object()) {
+    const json& o = details["observed"];
+    h += "<tr><td>presented MRENCLAVE</td><td><code>" + html_escape(str(o, "mrenclave")) +
+         "</code></td></tr>";
+    h += "<tr><td>presented MRSIGNER</td><td><code>" + html_escape(str(o, "mrsigner")) +
+         "</code></td></tr>";
+    h += "<tr><td>certificate SHA-256</td><td><code>" + html_escape(str(o, "cert_sha256")) +
+         "</code></td></tr>";
+  }
+  if (details.contains("pinned") && details["pinned"].is_object()) {
+    h += "<tr><td>pinned MRENCLAVE</td><td><code>" +
+         html_escape(str(details["pinned"], "mrenclave")) + "</code></td></tr>";
+  }
+  h += "</table></div><p><a href=\"http://localhost/\">gateway status</a></p></body></html>\n";
+  return h;
+}
+
+}  // namespace ratls::proxy
