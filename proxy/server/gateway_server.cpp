@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "proxy/common/clock.h"
-#include "proxy/status/gateway_state.h"
+#include "proxy/common/log.h"
 #include "proxy/http1/chunked.h"
 #include "proxy/http1/forwarding.h"
 #include "proxy/http1/head_parser.h"
@@ -25,12 +25,13 @@
 #include "proxy/http1/request_rules.h"
 #include "proxy/http1/rewrite.h"
 #include "proxy/http1/serializer.h"
-#include "proxy/trust/local_ca.h"
-#include "proxy/common/log.h"
-#include "proxy/status/metrics.h"
 #include "proxy/pinning/pin_store.h"
+#include "proxy/server/memory_release.h"
 #include "proxy/server/routing.h"
 #include "proxy/server/service_notify.h"
+#include "proxy/status/gateway_state.h"
+#include "proxy/status/metrics.h"
+#include "proxy/trust/local_ca.h"
 
 namespace ratls::proxy {
 
@@ -46,11 +47,13 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // Reads of a body are at most this large; a message head is read in smaller steps.
 constexpr std::size_t kRelayRead = 64 * 1024;
-constexpr std::size_t kHeadRead = 16 * 1024;
+// Most request heads are well under 4 KiB; a larger one takes more reads.
+constexpr std::size_t kHeadRead = 4 * 1024;
 // Enough for a browser's parallel connections and scripts' concurrency.
 constexpr std::size_t kIdlePerApp = 64;
 constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
 constexpr auto kDialCooldown = std::chrono::seconds(1);
+constexpr auto kMemoryReleaseInterval = std::chrono::seconds(2);
 constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
 
 using UpstreamStream = ssl::stream<beast::tcp_stream>;
@@ -140,6 +143,16 @@ asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::H
       co_return r;
     }
   }
+}
+
+// Waits until `socket` has bytes to read, without a read buffer (TLS streams cannot do this: their
+// engine may already hold decrypted bytes). False on timeout or error.
+asio::awaitable<bool> wait_readable(tcp::socket& socket, int timeout_seconds) {
+  asio::steady_timer timer(socket.get_executor(), std::chrono::seconds(timeout_seconds));
+  auto result =
+      co_await (socket.async_wait(tcp::socket::wait_read, nothrow) || timer.async_wait(nothrow));
+  if (result.index() != 0) co_return false;
+  co_return !std::get<0>(std::get<0>(result));
 }
 
 enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
@@ -274,6 +287,8 @@ struct GatewayServer::Impl {
       // Every new connection must present (and have verified) its certificate: no resumption.
       SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
       SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+      // Pooled connections sit idle: OpenSSL frees its record buffers while nothing is pending.
+      SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
       static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
       SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn);
     }
@@ -300,6 +315,7 @@ struct GatewayServer::Impl {
     verify_pool.join();
     listeners.clear();
     watchdog.reset();
+    memory_timer.reset();
     drain_timer.reset();
     signals.reset();
     reload_signals.reset();
@@ -348,6 +364,8 @@ struct GatewayServer::Impl {
   std::atomic<bool> destroying{false};
   int drain_seconds = 10;
   std::atomic<int> active_sessions{0};
+  MemoryRelease memory_release;
+  std::unique_ptr<asio::steady_timer> memory_timer;
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::optional<asio::signal_set> signals;
   // Verification is CPU work and may wait for collateral from the network: it runs here, so the
@@ -539,6 +557,7 @@ struct GatewayServer::Impl {
     tls_server_ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
     SSL_CTX* native = tls_server_ctx->native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);  // idle keep-alive clients hold no buffers
     // SSL_CTX_set_tlsext_servername_callback/_arg without their C-style casts.
     SSL_CTX_callback_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
                           reinterpret_cast<void (*)()>(&Impl::select_certificate));
@@ -653,6 +672,16 @@ struct GatewayServer::Impl {
     });
   }
 
+  // Every few seconds, memory freed by connections that closed meanwhile goes back to the system.
+  void release_memory_periodically() {
+    memory_timer->expires_after(kMemoryReleaseInterval);
+    memory_timer->async_wait([this](boost::system::error_code ec) {
+      if (ec || draining) return;
+      memory_release.release_if_connections_closed();
+      release_memory_periodically();
+    });
+  }
+
   void keep_watchdog_fed(std::chrono::microseconds interval) {
     watchdog->expires_after(interval);
     watchdog->async_wait([this, interval](boost::system::error_code ec) {
@@ -669,6 +698,7 @@ struct GatewayServer::Impl {
     if (signals) signals->cancel();
     if (reload_signals) reload_signals->cancel();
     if (watchdog) watchdog->cancel();
+    if (memory_timer) memory_timer->cancel();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
     interrupt_verifications();
     for (auto& l : listeners) {
@@ -702,6 +732,7 @@ struct GatewayServer::Impl {
     }
     ~SessionCount() {
       impl.metrics.connection_closed();
+      impl.memory_release.connection_closed();
       // The last connection of a drain ends it (the drain timer lives on the main loop).
       if (--impl.active_sessions == 0 && impl.draining && !impl.destroying) {
         asio::post(impl.main_io(), [&i = impl] {
@@ -808,6 +839,7 @@ struct GatewayServer::Impl {
     if (draining || conn->generation != generation) return;
     auto& idle = w.pool[app];
     conn->idle_since = std::chrono::steady_clock::now();
+    conn->buffer.shrink_to_fit();  // empty here (see the caller): nothing held while pooled
     beast::get_lowest_layer(conn->stream).expires_never();
     idle.push_back(std::move(conn));
     while (idle.size() > kIdlePerApp) idle.pop_front();
@@ -955,9 +987,20 @@ struct GatewayServer::Impl {
     beast::flat_buffer buffer;
     for (;;) {
       if (draining) break;
+      w.idle_clients.insert(&beast::get_lowest_layer(client));
+      if (buffer.size() == 0) {
+        // Between requests a connection holds no read buffer: an idle keep-alive connection costs
+        // its socket (and TLS state), not the last exchange's buffers.
+        buffer.shrink_to_fit();
+        if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
+          if (!co_await wait_readable(client.socket(), options.header_timeout)) {
+            w.idle_clients.erase(&beast::get_lowest_layer(client));
+            break;
+          }
+        }
+      }
       http1::HeadScanner scanner(head_limits(*snapshot().config));
       beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
-      w.idle_clients.insert(&beast::get_lowest_layer(client));
       const HeadRead head = co_await read_head(client, buffer, scanner, true);
       w.idle_clients.erase(&beast::get_lowest_layer(client));
       if (head.ec) break;  // closed, timed out or reset: nobody to answer
@@ -1367,6 +1410,8 @@ void GatewayServer::run(int drain_seconds) {
     notify_watchdog();
     impl.keep_watchdog_fed(*interval);
   }
+  impl.memory_timer = std::make_unique<asio::steady_timer>(impl.main_io());
+  impl.release_memory_periodically();
   impl.start_workers();
   notify_ready(impl.status_line());
   // Returns once the drain is over: every connection finished, or the drain timeout passed.
