@@ -4,9 +4,11 @@
 
 #include <iostream>
 
+#include "proxy/cli/demo_command.h"
 #include "proxy/cli/pins_command.h"
 #include "proxy/cli/run_command.h"
 #include "proxy/cli/sim_command.h"
+#include "proxy/cli/status_command.h"
 #include "proxy/cli/trust_command.h"
 #include "proxy/cli/verify_command.h"
 

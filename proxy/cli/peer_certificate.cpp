@@ -37,7 +37,8 @@ class Fd {
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
@@ -53,11 +54,12 @@ std::string openssl_error() {
 std::string numeric_address(const sockaddr* sa, socklen_t len) {
   char host[NI_MAXHOST];
   char serv[NI_MAXSERV];
-  if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+  if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) !=
+      0) {
     return "?";
   }
-  return std::string(sa->sa_family == AF_INET6 ? "[" : "") + host + (sa->sa_family == AF_INET6 ? "]" : "") +
-         ":" + serv;
+  return std::string(sa->sa_family == AF_INET6 ? "[" : "") + host +
+         (sa->sa_family == AF_INET6 ? "]" : "") + ":" + serv;
 }
 
 // Non-blocking connect to the first address that answers before the deadline.
@@ -86,11 +88,13 @@ int connect_with_deadline(const std::string& host, std::uint16_t port, Clock::ti
     int ready = poll(&p, 1, remaining_ms(deadline));
     int so_error = 0;
     socklen_t so_len = sizeof so_error;
-    if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &so_len) == 0 && so_error == 0) {
+    if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &so_len) == 0 &&
+        so_error == 0) {
       connected_to = address;
       return fd;
     }
-    last_error = address + ": " + (ready == 0 ? "timed out" : std::strerror(so_error ? so_error : errno));
+    last_error =
+        address + ": " + (ready == 0 ? "timed out" : std::strerror(so_error ? so_error : errno));
     close(fd);
   }
   throw std::runtime_error("cannot connect to " + host + ":" + service + " (" + last_error + ")");
@@ -98,12 +102,14 @@ int connect_with_deadline(const std::string& host, std::uint16_t port, Clock::ti
 
 }  // namespace
 
-PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port, int timeout_ms) {
+PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port,
+                                       int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   PeerCertificate out;
   Fd fd(connect_with_deadline(host, port, deadline, out.peer_address));
 
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
+                                                        &SSL_CTX_free);
   if (!ctx) throw std::runtime_error("TLS setup failed: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   // RA-TLS certificates are self-signed: OpenSSL must not judge them, the attestation does.
@@ -116,7 +122,8 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   }
   // SNI only for names: RFC 6066 forbids IP literals there.
   in6_addr ignored;
-  if (inet_pton(AF_INET, host.c_str(), &ignored) != 1 && inet_pton(AF_INET6, host.c_str(), &ignored) != 1) {
+  if (inet_pton(AF_INET, host.c_str(), &ignored) != 1 &&
+      inet_pton(AF_INET6, host.c_str(), &ignored) != 1) {
     // SSL_set_tlsext_host_name is a macro with a C cast; call what it expands to.
     SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(host.c_str()));
@@ -127,7 +134,8 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
     int err = SSL_get_error(ssl.get(), rc);
     short events = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
     if (events == 0) {
-      throw std::runtime_error("TLS handshake with " + out.peer_address + " failed: " + openssl_error());
+      throw std::runtime_error("TLS handshake with " + out.peer_address +
+                               " failed: " + openssl_error());
     }
     pollfd p{fd.get(), events, 0};
     if (poll(&p, 1, remaining_ms(deadline)) != 1) {

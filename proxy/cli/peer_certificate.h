@@ -1,6 +1,6 @@
-// Fetching the leaf certificate an HTTPS server presents, for one-shot verification: TCP, TLS >= 1.2
-// with SNI, no session resumption, no certificate check by OpenSSL (the caller verifies the RA-TLS
-// certificate), and no application data sent.
+// Fetching the leaf certificate an HTTPS server presents, for one-shot verification: TCP, TLS
+// >= 1.2 with SNI, no session resumption, no certificate check by OpenSSL (the caller verifies the
+// RA-TLS certificate), and no application data sent.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +11,8 @@
 namespace ratls::proxy {
 
 struct PeerCertificate {
-  attest::Bytes der;         // the leaf certificate
-  std::string tls_version;   // "TLSv1.3", ...
+  attest::Bytes der;        // the leaf certificate
+  std::string tls_version;  // "TLSv1.3", ...
   std::string cipher;
   std::string peer_address;  // numeric address actually connected to
 };

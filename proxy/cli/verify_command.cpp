@@ -9,13 +9,13 @@
 #include "attest/policy.h"
 #include "attest/ratls_cert.h"
 #include "attest/verifier.h"
-#include "proxy/common/clock.h"
-#include "proxy/collateral/collateral_fetcher.h"
-#include "proxy/collateral/collateral_key.h"
-#include "proxy/common/file_io.h"
-#include "proxy/common/https_url.h"
 #include "proxy/cli/peer_certificate.h"
 #include "proxy/cli/verify_report.h"
+#include "proxy/collateral/collateral_fetcher.h"
+#include "proxy/collateral/collateral_key.h"
+#include "proxy/common/clock.h"
+#include "proxy/common/file_io.h"
+#include "proxy/common/https_url.h"
 
 namespace ratls::proxy {
 

@@ -21,7 +21,9 @@ bool has_error(const VerifyOutcome& o, std::initializer_list<Status> statuses) {
   return false;
 }
 
-const char* mark(bool ok) { return ok ? "\u2714" : "\u2718"; }
+const char* mark(bool ok) {
+  return ok ? "\u2714" : "\u2718";
+}
 
 }  // namespace
 
@@ -40,8 +42,8 @@ json outcome_json(const VerifyOutcome& o) {
   j["simulated"] = o.simulated;
   const auto* c = o.certificate ? &*o.certificate : nullptr;
   j["format"] = c ? json(attest::ratls_format_name(c->format)) : json(nullptr);
-  j["binding"] = !c ? json(nullptr)
-                 : c->binding_ok ? json("ok")
+  j["binding"] = !c                           ? json(nullptr)
+                 : c->binding_ok              ? json("ok")
                  : c->binding_problem.empty() ? json(nullptr)
                                               : json("mismatch");
   j["cert_sha256"] = c ? json(to_hex(c->cert_sha256)) : json(nullptr);
@@ -102,7 +104,8 @@ void print_outcome(const VerifyOutcome& o, std::ostream& out) {
   out << "  verified            " << o.subject << "\n";
   out << "  verification time   " << attest::format_rfc3339(o.at) << "\n";
   if (o.simulated) {
-    out << "  SIMULATED           trusted root is a simulated hierarchy: no real enclave is proven\n";
+    out << "  SIMULATED           trusted root is a simulated hierarchy: no real enclave is "
+           "proven\n";
   } else if (o.root != "intel") {
     out << "  trust anchor        " << o.root << " (NOT the Intel SGX Root CA)\n";
   }
@@ -134,8 +137,9 @@ void print_outcome(const VerifyOutcome& o, std::ostream& out) {
         << " operator signer     MRSIGNER " << to_hex(r.mrsigner) << "\n";
     out << "  " << mark(!has_error(o, {Status::STATUS_POLICY_MRENCLAVE_NOT_ALLOWED}))
         << " code fingerprint    MRENCLAVE " << to_hex(r.mrenclave) << "\n";
-    out << "  " << mark(!has_error(o, {Status::STATUS_POLICY_ISVPRODID_MISMATCH,
-                                       Status::STATUS_POLICY_ISVSVN_TOO_LOW}))
+    out << "  "
+        << mark(!has_error(
+               o, {Status::STATUS_POLICY_ISVPRODID_MISMATCH, Status::STATUS_POLICY_ISVSVN_TOO_LOW}))
         << " product / version   ISVPRODID " << r.isv_prod_id << ", ISVSVN " << r.isv_svn << "\n";
     out << "  " << mark(!r.debug() || !has_error(o, {Status::STATUS_POLICY_DEBUG_ENCLAVE}))
         << " production mode     " << (r.debug() ? "DEBUG enclave" : "not debug") << " (attributes "
@@ -154,9 +158,10 @@ void print_outcome(const VerifyOutcome& o, std::ostream& out) {
     out << "    report data         " << to_hex(q.report_data()) << "\n";
   }
   if (v.tcb_status) {
-    out << "  " << mark(!has_error(o, {Status::STATUS_POLICY_TCB_STATUS_NOT_ACCEPTED,
-                                       Status::STATUS_POLICY_ADVISORY_NOT_ALLOWED,
-                                       Status::STATUS_TCB_REVOKED}))
+    out << "  "
+        << mark(!has_error(
+               o, {Status::STATUS_POLICY_TCB_STATUS_NOT_ACCEPTED,
+                   Status::STATUS_POLICY_ADVISORY_NOT_ALLOWED, Status::STATUS_TCB_REVOKED}))
         << " TCB status          " << attest::tcb_status_name(*v.tcb_status) << " (platform "
         << (v.platform_tcb_status ? attest::tcb_status_name(*v.platform_tcb_status) : "?")
         << ", QE " << (v.qe_tcb_status ? attest::tcb_status_name(*v.qe_tcb_status) : "?") << ")\n";

@@ -16,7 +16,7 @@ namespace ratls::proxy {
 struct VerifyOutcome {
   std::string subject;  // what was verified: "quote FILE", "certificate FILE", "https://..."
   std::optional<attest::RatlsCertificate> certificate;  // --cert and URL forms
-  std::vector<attest::Error> certificate_errors;        // not RA-TLS, self-signature, validity, binding
+  std::vector<attest::Error> certificate_errors;  // not RA-TLS, self-signature, validity, binding
   attest::QuoteVerification verification;
   std::vector<attest::Error> policy_errors;
   attest::UnixTime at = 0;
