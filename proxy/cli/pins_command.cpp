@@ -6,6 +6,7 @@
 
 #include "attest/time.h"
 #include "proxy/config/config.h"
+#include "proxy/pinning/pin_json.h"
 #include "proxy/pinning/pin_store.h"
 
 namespace ratls::proxy {
@@ -20,14 +21,6 @@ std::string config_path_or_default(const std::string& path) {
 
 std::string short_hex(const std::string& h) {
   return h.size() > 16 ? h.substr(0, 16) + "…" : h;
-}
-
-json pin_json(const Pin& p) {
-  return {{"cert_sha256", p.cert_sha256}, {"spki_sha256", p.spki_sha256},
-          {"mrenclave", p.mrenclave},     {"mrsigner", p.mrsigner},
-          {"isv_prod_id", p.isv_prod_id}, {"isv_svn", p.isv_svn},
-          {"tcb_status", p.tcb_status},   {"advisory_ids", p.advisory_ids},
-          {"simulated", p.simulated},     {"verified_at", attest::format_rfc3339(p.verified_at)}};
 }
 
 void print_pin(std::ostream& out, const char* label, const Pin& p) {
@@ -60,8 +53,8 @@ int run_pins(const PinsOptions& o, std::ostream& out, std::ostream& err) {
       if (o.json) {
         json j = json::object();
         for (const auto& e : pins.all()) {
-          j[e.app] = {{"pin", e.pin ? pin_json(*e.pin) : json(nullptr)},
-                      {"pending", e.pending ? pin_json(*e.pending) : json(nullptr)},
+          j[e.app] = {{"pin", e.pin ? pin_to_json(*e.pin) : json(nullptr)},
+                      {"pending", e.pending ? pin_to_json(*e.pending) : json(nullptr)},
                       {"pending_reason", e.pending_reason}};
         }
         out << j.dump(2) << "\n";

@@ -1,5 +1,7 @@
 #include "proxy/pinning/pin_store.h"
 
+#include "proxy/pinning/pin_json.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -92,30 +94,15 @@ Pin pin_from_json(const json& v, const std::string& path) {
     }
     pin.advisory_ids.push_back(advisories[i].get<std::string>());
   }
-  pin.collateral_expiry = time_field(v, path, "collateral_expiry");
+  // null: unknown (pin_to_json writes an unknown expiry so).
+  pin.collateral_expiry =
+      field(v, path, "collateral_expiry").is_null() ? 0 : time_field(v, path, "collateral_expiry");
   pin.verified_at = time_field(v, path, "verified_at");
   const json& simulated = field(v, path, "simulated");
   if (!simulated.is_boolean())
     throw Invalid(member(path, "simulated") + ": expected true or false");
   pin.simulated = simulated.get<bool>();
   return pin;
-}
-
-// Field order as in the struct (ordered_json) so the file reads naturally.
-ordered_json pin_to_json(const Pin& pin) {
-  ordered_json v = ordered_json::object();
-  v["cert_sha256"] = pin.cert_sha256;
-  v["spki_sha256"] = pin.spki_sha256;
-  v["mrenclave"] = pin.mrenclave;
-  v["mrsigner"] = pin.mrsigner;
-  v["isv_prod_id"] = pin.isv_prod_id;
-  v["isv_svn"] = pin.isv_svn;
-  v["tcb_status"] = pin.tcb_status;
-  v["advisory_ids"] = pin.advisory_ids;
-  v["collateral_expiry"] = attest::format_rfc3339(pin.collateral_expiry);
-  v["verified_at"] = attest::format_rfc3339(pin.verified_at);
-  v["simulated"] = pin.simulated;
-  return v;
 }
 
 std::vector<PinEntry> parse_pins_text(std::string_view text) {
@@ -164,9 +151,9 @@ std::string serialize(const std::vector<PinEntry>& entries) {
   ordered_json apps = ordered_json::object();
   for (const auto& e : entries) {
     ordered_json entry = ordered_json::object();
-    if (e.pin) entry["pin"] = pin_to_json(*e.pin);
+    if (e.pin) entry["pin"] = pin_to_json<ordered_json>(*e.pin);
     if (e.pending) {
-      entry["pending"] = pin_to_json(*e.pending);
+      entry["pending"] = pin_to_json<ordered_json>(*e.pending);
       entry["pending_reason"] = e.pending_reason;
     }
     apps[e.app] = std::move(entry);

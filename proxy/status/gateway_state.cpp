@@ -37,27 +37,6 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-}  // namespace
-
-json pin_to_json(const std::optional<Pin>& p) {
-  if (!p) return nullptr;
-  return {
-      {"cert_sha256", p->cert_sha256},
-      {"spki_sha256", p->spki_sha256},
-      {"mrenclave", p->mrenclave},
-      {"mrsigner", p->mrsigner},
-      {"isv_prod_id", p->isv_prod_id},
-      {"isv_svn", p->isv_svn},
-      {"tcb_status", p->tcb_status},
-      {"advisory_ids", p->advisory_ids},
-      {"collateral_expiry",
-       p->collateral_expiry ? json(attest::format_rfc3339(p->collateral_expiry)) : json(nullptr)},
-      {"verified_at", attest::format_rfc3339(p->verified_at)},
-      {"simulated", p->simulated}};
-}
-
-namespace {
-
 std::string str(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }

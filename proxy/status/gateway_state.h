@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proxy/config/config.h"
+#include "proxy/pinning/pin_json.h"
 #include "proxy/pinning/pin_store.h"
 #include "proxy/pinning/upstream_verifier.h"
 
@@ -47,8 +48,6 @@ class GatewayState {
   std::map<std::string, AppStatus> apps_;
   std::vector<std::string> order_;
 };
-
-nlohmann::json pin_to_json(const std::optional<Pin>& pin);
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.
 // Links to apps use the request's scheme and port.

@@ -1,6 +1,8 @@
 // proxy/pin_store: file format, atomic private writes, corrupt files, external edits, TOFU flow.
 #include "proxy/pinning/pin_store.h"
 
+#include "proxy/pinning/pin_json.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -53,6 +55,31 @@ std::string load_error(PinStore& store) {
     return e.what();
   }
   return "(no error)";
+}
+
+// One JSON form: the file, status.json and `pins --json` write the same fields the same way, and
+// what is written reads back, an unknown collateral expiry (null) included.
+TEST(PinJson, OneFormEverywhereAndItReadsBack) {
+  Pin p = sample_pin('a');
+  const nlohmann::json status_form = pin_to_json(p);
+  const nlohmann::ordered_json file_form = pin_to_json<nlohmann::ordered_json>(p);
+  EXPECT_EQ(status_form.dump(), nlohmann::json::parse(file_form.dump()).dump());
+  EXPECT_EQ(status_form["collateral_expiry"], "2024-06-01T00:00:00Z");
+  EXPECT_EQ(file_form.begin().key(), "cert_sha256");  // the file keeps the struct's order
+  EXPECT_EQ(pin_to_json(std::optional<Pin>()), nullptr);
+
+  p.collateral_expiry = 0;
+  EXPECT_TRUE(pin_to_json(p)["collateral_expiry"].is_null());
+  TempDir dir;
+  {
+    PinStore store(dir.file("pins.json"));
+    store.load();
+    store.set_pin("demo", p);
+  }
+  PinStore again(dir.file("pins.json"));
+  again.load();
+  ASSERT_TRUE(again.get("demo").has_value());
+  EXPECT_EQ(again.get("demo")->pin, p);
 }
 
 TEST(PinStore, MissingFileIsEmpty) {
