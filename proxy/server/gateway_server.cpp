@@ -3,12 +3,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -26,9 +20,14 @@
 #include "proxy/http1/rewrite.h"
 #include "proxy/http1/serializer.h"
 #include "proxy/pinning/pin_store.h"
+#include "proxy/server/asio_types.h"
+#include "proxy/server/dial_cooldown.h"
 #include "proxy/server/memory_release.h"
+#include "proxy/server/relay.h"
 #include "proxy/server/routing.h"
 #include "proxy/server/service_notify.h"
+#include "proxy/server/upstream_connection.h"
+#include "proxy/server/upstream_pool.h"
 #include "proxy/status/gateway_state.h"
 #include "proxy/status/metrics.h"
 #include "proxy/trust/local_ca.h"
@@ -37,42 +36,12 @@ namespace ratls::proxy {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-// Reads of a body are at most this large; a message head is read in smaller steps.
-constexpr std::size_t kRelayRead = 64 * 1024;
-// Most request heads are well under 4 KiB; a larger one takes more reads.
-constexpr std::size_t kHeadRead = 4 * 1024;
-// Enough for a browser's parallel connections and scripts' concurrency.
-constexpr std::size_t kIdlePerApp = 64;
-constexpr auto kPooledMaxIdle = std::chrono::seconds(30);
-constexpr auto kDialCooldown = std::chrono::seconds(1);
 constexpr auto kMemoryReleaseInterval = std::chrono::seconds(2);
 constexpr std::string_view kStatusJsonPath = "/.well-known/ratls-gateway/status.json";
 
-using UpstreamStream = ssl::stream<beast::tcp_stream>;
 using http1::Framing;
-
-struct UpstreamConn {
-  UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
-  UpstreamStream stream;
-  beast::flat_buffer buffer;
-  std::chrono::steady_clock::time_point idle_since;
-  unsigned generation = 0;  // the configuration it was verified under
-  std::string cert_sha256;  // the certificate it presented and that was verified
-};
-
-struct DialResult {
-  std::unique_ptr<UpstreamConn> conn;
-  std::string error;                        // network/TLS failure
-  std::optional<UpstreamDecision> refusal;  // verification refused the upstream
-};
 
 bool idempotent(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
@@ -97,177 +66,8 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-std::string_view view_of(const beast::flat_buffer& b) {
-  return {static_cast<const char*>(b.data().data()), b.size()};
-}
-
 std::string status_title(unsigned status) {
   return std::to_string(status) + " " + std::string(http1::standard_reason(status));
-}
-
-// A message head read from `in` into `buffer` (which may already hold some of it).
-struct HeadRead {
-  boost::system::error_code ec;             // the stream failed or closed first
-  std::optional<http1::HttpError> refused;  // the bytes can never make an acceptable head
-  std::size_t size = 0;                     // bytes of the head at the start of `buffer`
-  bool received_any = false;                // some bytes of it arrived (for retries)
-};
-
-// Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a
-// body). The caller sets the deadline: it covers the whole head, so a slow sender cannot keep it.
-template <class In>
-asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::HeadScanner& scanner,
-                                    bool skip_empty_lines) {
-  HeadRead r;
-  for (;;) {
-    if (skip_empty_lines) {
-      while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
-      if (view_of(buffer) == "\r") goto read_more;
-    }
-    switch (scanner.scan(view_of(buffer))) {
-      case http1::HeadScanner::State::kComplete:
-        r.size = scanner.head_size();
-        co_return r;
-      case http1::HeadScanner::State::kError:
-        r.refused = scanner.error();
-        co_return r;
-      case http1::HeadScanner::State::kNeedMore:
-        break;
-    }
-  read_more:
-    auto [ec, n] = co_await in.async_read_some(buffer.prepare(kHeadRead), nothrow);
-    buffer.commit(n);
-    if (n > 0) r.received_any = true;
-    if (ec) {
-      r.ec = ec;
-      co_return r;
-    }
-  }
-}
-
-// Waits until `socket` has bytes to read, without a read buffer (TLS streams cannot do this: their
-// engine may already hold decrypted bytes). False on timeout or error.
-asio::awaitable<bool> wait_readable(tcp::socket& socket, int timeout_seconds) {
-  asio::steady_timer timer(socket.get_executor(), std::chrono::seconds(timeout_seconds));
-  auto result =
-      co_await (socket.async_wait(tcp::socket::wait_read, nothrow) || timer.async_wait(nothrow));
-  if (result.index() != 0) co_return false;
-  co_return !std::get<0>(std::get<0>(result));
-}
-
-enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
-
-// One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how
-// it arrives, `out_chunked` whether it leaves chunked (re-encoded by the gateway: the sender's
-// chunk sizes, extensions and trailers never pass through) or as plain bytes (Content-Length,
-// or until close). Whatever arrives is written at once, so server-sent events flow; memory stays
-// at one read per direction.
-template <class In, class Out>
-asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
-                                        const Framing& framing, Out& out, bool out_chunked,
-                                        int idle_timeout, std::string& error) {
-  if (framing.kind == Framing::Kind::kNone ||
-      (framing.kind == Framing::Kind::kLength && framing.length == 0)) {
-    co_return RelayResult::kOk;
-  }
-  auto write = [&](auto buffers) -> asio::awaitable<bool> {
-    beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
-    auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
-    co_return !ec;
-  };
-  auto read_more = [&](std::size_t at_most) -> asio::awaitable<boost::system::error_code> {
-    beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
-    auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
-    in_buffer.commit(n);
-    co_return n > 0 ? boost::system::error_code() : ec;
-  };
-  std::string encoded;
-  if (framing.kind == Framing::Kind::kLength) {
-    std::uint64_t remaining = framing.length;
-    for (;;) {
-      const std::size_t n =
-          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_buffer.size()));
-      if (n > 0) {
-        if (!co_await write(asio::buffer(in_buffer.data().data(), n))) {
-          co_return RelayResult::kWriteFailed;
-        }
-        in_buffer.consume(n);
-        remaining -= n;
-      }
-      if (remaining == 0) co_return RelayResult::kOk;
-      if (co_await read_more(
-              static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kRelayRead)))) {
-        co_return RelayResult::kReadFailed;
-      }
-    }
-  }
-  if (framing.kind == Framing::Kind::kUntilClose) {
-    for (;;) {
-      if (in_buffer.size() > 0) {
-        encoded.clear();
-        if (out_chunked) {
-          http1::append_chunk(encoded, view_of(in_buffer));
-        } else {
-          encoded.assign(view_of(in_buffer));
-        }
-        in_buffer.consume(in_buffer.size());
-        if (!co_await write(asio::buffer(encoded))) co_return RelayResult::kWriteFailed;
-      }
-      const auto ec = co_await read_more(kRelayRead);
-      if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
-      // Without TLS close_notify the end of the body cannot be told from a cut connection: the
-      // client must not be told the body is complete.
-      if (ec == ssl::error::stream_truncated) co_return RelayResult::kTruncated;
-      if (ec) co_return RelayResult::kReadFailed;
-    }
-    if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {
-      co_return RelayResult::kWriteFailed;
-    }
-    co_return RelayResult::kOk;
-  }
-  // Chunked: decoded here, written as the gateway's own chunks.
-  http1::ChunkedDecoder decoder;
-  for (;;) {
-    encoded.clear();
-    bool done = false;
-    for (;;) {
-      const auto step = decoder.next(view_of(in_buffer));
-      if (step.kind == http1::ChunkedDecoder::Step::Kind::kError) {
-        error = decoder.error();
-        co_return RelayResult::kMalformed;
-      }
-      if (step.kind == http1::ChunkedDecoder::Step::Kind::kData) {
-        if (out_chunked) {
-          http1::append_chunk(encoded, step.data);
-        } else {
-          encoded += step.data;
-        }
-      }
-      in_buffer.consume(step.consumed);
-      if (step.kind == http1::ChunkedDecoder::Step::Kind::kDone) {
-        done = true;
-        break;
-      }
-      if (step.kind == http1::ChunkedDecoder::Step::Kind::kNeedMore) break;
-    }
-    if (done && out_chunked) encoded += http1::kLastChunk;
-    if (!encoded.empty() && !co_await write(asio::buffer(encoded))) {
-      co_return RelayResult::kWriteFailed;
-    }
-    if (done) co_return RelayResult::kOk;
-    if (co_await read_more(kRelayRead)) co_return RelayResult::kReadFailed;
-  }
-}
-
-template <class From, class To>
-asio::awaitable<void> pipe(From& from, To& to) {
-  std::vector<char> buf(16 * 1024);
-  for (;;) {
-    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
-    if (ec || n == 0) co_return;
-    auto [ec2, n2] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
-    if (ec2) co_return;
-  }
 }
 
 }  // namespace
@@ -358,8 +158,7 @@ struct GatewayServer::Impl {
   };
   std::vector<Listener> listeners;
   std::size_t next_worker = 0;  // round robin of accepted connections (main loop only)
-  std::mutex cooldown_mutex;
-  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> cooldown;
+  DialCooldown cooldown;
   std::atomic<bool> draining{false};
   std::atomic<bool> destroying{false};
   int drain_seconds = 10;
@@ -378,7 +177,7 @@ struct GatewayServer::Impl {
   struct Worker {
     asio::io_context io{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-    std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> pool;
+    UpstreamPool pool;
     std::set<beast::tcp_stream*> idle_clients;  // waiting for a next request: closed on drain
     std::thread thread;                         // none for worker 0, which runs in run()
   };
@@ -644,16 +443,9 @@ struct GatewayServer::Impl {
       // give_back check the generation. Idle ones of apps the new configuration dropped would
       // never be taken again, so they are closed here.
       for (auto& w : workers) {
-        asio::post(w->io, [&w = *w, kept = names] {
-          std::erase_if(w.pool, [&kept](const auto& entry) {
-            return std::find(kept->begin(), kept->end(), entry.first) == kept->end();
-          });
-        });
+        asio::post(w->io, [&w = *w, kept = names] { w.pool.keep_only(*kept); });
       }
-      {
-        std::lock_guard lock(cooldown_mutex);
-        cooldown.clear();
-      }
+      cooldown.clear();
       log(LogLevel::kInfo,
           "configuration reloaded: " + std::to_string(config->apps.size()) + " app(s)");
     } catch (const std::exception& e) {
@@ -811,8 +603,9 @@ struct GatewayServer::Impl {
   // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
   // or forgotten from the CLI applies to the very next request.
   std::unique_ptr<UpstreamConn> take_pooled(Worker& w, const AppConfig& app, unsigned gen) {
+    const bool ratls = app.mode == UpstreamMode::kRatls;
     std::optional<std::string> pinned;
-    if (app.mode == UpstreamMode::kRatls) {
+    if (ratls) {
       try {
         pins.reload_if_changed();
       } catch (const std::exception& e) {
@@ -820,29 +613,13 @@ struct GatewayServer::Impl {
       }
       pinned = pins.pinned_cert_sha256(app.name);
     }
-    auto& idle = w.pool[app.name];
-    while (!idle.empty()) {
-      auto conn = std::move(idle.back());
-      idle.pop_back();
-      if (conn->generation != gen) continue;
-      if (std::chrono::steady_clock::now() - conn->idle_since >= kPooledMaxIdle) continue;
-      if (app.mode == UpstreamMode::kRatls && pinned != conn->cert_sha256) {
-        continue;
-      }
-      return conn;
-    }
-    return nullptr;
+    return w.pool.take(app.name, gen, pinned, ratls);
   }
 
   void give_back(Worker& w, const std::string& app, std::unique_ptr<UpstreamConn> conn) {
     // Verified under a configuration that has since been replaced: never reused.
     if (draining || conn->generation != generation) return;
-    auto& idle = w.pool[app];
-    conn->idle_since = std::chrono::steady_clock::now();
-    conn->buffer.shrink_to_fit();  // empty here (see the caller): nothing held while pooled
-    beast::get_lowest_layer(conn->stream).expires_never();
-    idle.push_back(std::move(conn));
-    while (idle.size() > kIdlePerApp) idle.pop_front();
+    w.pool.give_back(app, std::move(conn));
   }
 
   asio::awaitable<DialResult> dial(Worker& w, const AppConfig& app, const Snapshot& snap) {
@@ -931,21 +708,6 @@ struct GatewayServer::Impl {
     conn->cert_sha256 = d.observed->cert_sha256;
     r.conn = std::move(conn);
     co_return r;
-  }
-
-  // A failing upstream is not dialled again for kDialCooldown; requests meanwhile get its error.
-  std::optional<std::string> cooldown_reason(const std::string& app) {
-    std::lock_guard lock(cooldown_mutex);
-    auto it = cooldown.find(app);
-    if (it == cooldown.end() || std::chrono::steady_clock::now() >= it->second.first) {
-      return std::nullopt;
-    }
-    return it->second.second;
-  }
-
-  void start_cooldown(const std::string& app, const std::string& error) {
-    std::lock_guard lock(cooldown_mutex);
-    cooldown[app] = {std::chrono::steady_clock::now() + kDialCooldown, error};
   }
 
   // --- sessions -------------------------------------------------------------------------------
@@ -1217,7 +979,7 @@ struct GatewayServer::Impl {
     bool sent_continue = false;
 
     for (int attempt = 0;; ++attempt) {
-      if (const auto cooling = cooldown_reason(app.name)) {
+      if (const auto cooling = cooldown.reason(app.name)) {
         co_return co_await respond_error(app.name, client, client_fields, http::status::bad_gateway,
                                          "502 Upstream unavailable",
                                          *cooling + " (retrying shortly)", false);
@@ -1233,7 +995,7 @@ struct GatewayServer::Impl {
         if (!dial_result.conn) {
           log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
           state.record_failure(app.name, dial_result.error, now_utc());
-          start_cooldown(app.name, dial_result.error);
+          cooldown.start(app.name, dial_result.error);
           co_return co_await respond_error(app.name, client, client_fields,
                                            http::status::bad_gateway, "502 Upstream unavailable",
                                            dial_result.error, false);

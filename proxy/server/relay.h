@@ -1,0 +1,196 @@
+// Moving HTTP/1.1 messages between two streams as the gateway's framing decisions say: reading a
+// head (bounded, whatever the reads), waiting for a request without holding a buffer, relaying one
+// body (re-encoding chunked bodies), and the byte pipe of a WebSocket tunnel.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proxy/http1/chunked.h"
+#include "proxy/http1/framing.h"
+#include "proxy/http1/head_scanner.h"
+#include "proxy/server/asio_types.h"
+
+namespace ratls::proxy {
+
+using http1::Framing;
+
+// Reads of a body are at most this large; a message head is read in smaller steps.
+constexpr std::size_t kRelayRead = 64 * 1024;
+// Most request heads are well under 4 KiB; a larger one takes more reads.
+constexpr std::size_t kHeadRead = 4 * 1024;
+
+inline std::string_view view_of(const beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
+
+// A message head read from `in` into `buffer` (which may already hold some of it).
+struct HeadRead {
+  boost::system::error_code ec;             // the stream failed or closed first
+  std::optional<http1::HttpError> refused;  // the bytes can never make an acceptable head
+  std::size_t size = 0;                     // bytes of the head at the start of `buffer`
+  bool received_any = false;                // some bytes of it arrived (for retries)
+};
+
+// Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a
+// body). The caller sets the deadline: it covers the whole head, so a slow sender cannot keep it.
+template <class In>
+asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::HeadScanner& scanner,
+                                    bool skip_empty_lines) {
+  HeadRead r;
+  for (;;) {
+    if (skip_empty_lines) {
+      while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
+      if (view_of(buffer) == "\r") goto read_more;
+    }
+    switch (scanner.scan(view_of(buffer))) {
+      case http1::HeadScanner::State::kComplete:
+        r.size = scanner.head_size();
+        co_return r;
+      case http1::HeadScanner::State::kError:
+        r.refused = scanner.error();
+        co_return r;
+      case http1::HeadScanner::State::kNeedMore:
+        break;
+    }
+  read_more:
+    auto [ec, n] = co_await in.async_read_some(buffer.prepare(kHeadRead), nothrow);
+    buffer.commit(n);
+    if (n > 0) r.received_any = true;
+    if (ec) {
+      r.ec = ec;
+      co_return r;
+    }
+  }
+}
+
+// Waits until `socket` has bytes to read, without a read buffer (TLS streams cannot do this: their
+// engine may already hold decrypted bytes). False on timeout or error.
+inline asio::awaitable<bool> wait_readable(tcp::socket& socket, int timeout_seconds) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(socket.get_executor(), std::chrono::seconds(timeout_seconds));
+  auto result =
+      co_await (socket.async_wait(tcp::socket::wait_read, nothrow) || timer.async_wait(nothrow));
+  if (result.index() != 0) co_return false;
+  co_return !std::get<0>(std::get<0>(result));
+}
+
+enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
+
+// One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how
+// it arrives, `out_chunked` whether it leaves chunked (re-encoded by the gateway: the sender's
+// chunk sizes, extensions and trailers never pass through) or as plain bytes (Content-Length,
+// or until close). Whatever arrives is written at once, so server-sent events flow; memory stays
+// at one read per direction.
+template <class In, class Out>
+asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
+                                        const Framing& framing, Out& out, bool out_chunked,
+                                        int idle_timeout, std::string& error) {
+  if (framing.kind == Framing::Kind::kNone ||
+      (framing.kind == Framing::Kind::kLength && framing.length == 0)) {
+    co_return RelayResult::kOk;
+  }
+  auto write = [&](auto buffers) -> asio::awaitable<bool> {
+    beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
+    co_return !ec;
+  };
+  auto read_more = [&](std::size_t at_most) -> asio::awaitable<boost::system::error_code> {
+    beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
+    auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
+    in_buffer.commit(n);
+    co_return n > 0 ? boost::system::error_code() : ec;
+  };
+  std::string encoded;
+  if (framing.kind == Framing::Kind::kLength) {
+    std::uint64_t remaining = framing.length;
+    for (;;) {
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_buffer.size()));
+      if (n > 0) {
+        if (!co_await write(asio::buffer(in_buffer.data().data(), n))) {
+          co_return RelayResult::kWriteFailed;
+        }
+        in_buffer.consume(n);
+        remaining -= n;
+      }
+      if (remaining == 0) co_return RelayResult::kOk;
+      if (co_await read_more(
+              static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kRelayRead)))) {
+        co_return RelayResult::kReadFailed;
+      }
+    }
+  }
+  if (framing.kind == Framing::Kind::kUntilClose) {
+    for (;;) {
+      if (in_buffer.size() > 0) {
+        encoded.clear();
+        if (out_chunked) {
+          http1::append_chunk(encoded, view_of(in_buffer));
+        } else {
+          encoded.assign(view_of(in_buffer));
+        }
+        in_buffer.consume(in_buffer.size());
+        if (!co_await write(asio::buffer(encoded))) co_return RelayResult::kWriteFailed;
+      }
+      const auto ec = co_await read_more(kRelayRead);
+      if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
+      // Without TLS close_notify the end of the body cannot be told from a cut connection: the
+      // client must not be told the body is complete.
+      if (ec == ssl::error::stream_truncated) co_return RelayResult::kTruncated;
+      if (ec) co_return RelayResult::kReadFailed;
+    }
+    if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    co_return RelayResult::kOk;
+  }
+  // Chunked: decoded here, written as the gateway's own chunks.
+  http1::ChunkedDecoder decoder;
+  for (;;) {
+    encoded.clear();
+    bool done = false;
+    for (;;) {
+      const auto step = decoder.next(view_of(in_buffer));
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kError) {
+        error = decoder.error();
+        co_return RelayResult::kMalformed;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kData) {
+        if (out_chunked) {
+          http1::append_chunk(encoded, step.data);
+        } else {
+          encoded += step.data;
+        }
+      }
+      in_buffer.consume(step.consumed);
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kDone) {
+        done = true;
+        break;
+      }
+      if (step.kind == http1::ChunkedDecoder::Step::Kind::kNeedMore) break;
+    }
+    if (done && out_chunked) encoded += http1::kLastChunk;
+    if (!encoded.empty() && !co_await write(asio::buffer(encoded))) {
+      co_return RelayResult::kWriteFailed;
+    }
+    if (done) co_return RelayResult::kOk;
+    if (co_await read_more(kRelayRead)) co_return RelayResult::kReadFailed;
+  }
+}
+
+template <class From, class To>
+asio::awaitable<void> pipe(From& from, To& to) {
+  std::vector<char> buf(16 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
+    if (ec || n == 0) co_return;
+    auto [ec2, n2] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
+    if (ec2) co_return;
+  }
+}
+
+}  // namespace ratls::proxy

@@ -1,0 +1,39 @@
+#include "proxy/server/upstream_pool.h"
+
+#include <algorithm>
+
+namespace ratls::proxy {
+
+std::unique_ptr<UpstreamConn> UpstreamPool::take(const std::string& app, unsigned generation,
+                                                 const std::optional<std::string>& pinned,
+                                                 bool check_pin) {
+  auto it = idle_.find(app);
+  if (it == idle_.end()) return nullptr;
+  auto& idle = it->second;
+  while (!idle.empty()) {
+    auto conn = std::move(idle.back());
+    idle.pop_back();
+    if (conn->generation != generation) continue;
+    if (std::chrono::steady_clock::now() - conn->idle_since >= kMaxIdle) continue;
+    if (check_pin && pinned != conn->cert_sha256) continue;
+    return conn;
+  }
+  return nullptr;
+}
+
+void UpstreamPool::give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn) {
+  auto& idle = idle_[app];
+  conn->idle_since = std::chrono::steady_clock::now();
+  conn->buffer.shrink_to_fit();  // empty here: nothing is held while pooled
+  beast::get_lowest_layer(conn->stream).expires_never();
+  idle.push_back(std::move(conn));
+  while (idle.size() > kIdlePerApp) idle.pop_front();
+}
+
+void UpstreamPool::keep_only(const std::vector<std::string>& kept) {
+  std::erase_if(idle_, [&kept](const auto& entry) {
+    return std::find(kept.begin(), kept.end(), entry.first) == kept.end();
+  });
+}
+
+}  // namespace ratls::proxy

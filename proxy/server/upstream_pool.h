@@ -1,0 +1,38 @@
+// Idle verified upstream connections of one event loop, per app. A connection is reused only
+// while nothing it was verified against has changed: the same configuration generation, the app's
+// current pin (a pin accepted or forgotten from the CLI applies to the very next request), and not
+// idle too long.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/server/upstream_connection.h"
+
+namespace ratls::proxy {
+
+class UpstreamPool {
+ public:
+  static constexpr std::size_t kIdlePerApp = 64;  // a browser's parallel connections and more
+  static constexpr auto kMaxIdle = std::chrono::seconds(30);
+
+  // A connection for `app` verified under `generation` whose certificate is `pinned` (RA-TLS
+  // apps; nullopt for WebPKI apps, which have no pin), or null. Unusable ones met are closed.
+  std::unique_ptr<UpstreamConn> take(const std::string& app, unsigned generation,
+                                     const std::optional<std::string>& pinned, bool check_pin);
+  // Keeps a connection after a clean exchange (the caller checked that no bytes are left).
+  void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn);
+  // Closes the idle connections of apps not in `kept` (a reload removed them).
+  void keep_only(const std::vector<std::string>& kept);
+  void clear() { idle_.clear(); }
+
+ private:
+  std::map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> idle_;
+};
+
+}  // namespace ratls::proxy
