@@ -1,7 +1,6 @@
 #include "proxy/server/gateway_server.h"
 
 #include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,11 +22,14 @@
 #include "proxy/server/asio_types.h"
 #include "proxy/server/dial_cooldown.h"
 #include "proxy/server/memory_release.h"
+#include "proxy/server/ratls_validator.h"
 #include "proxy/server/relay.h"
 #include "proxy/server/routing.h"
 #include "proxy/server/service_notify.h"
 #include "proxy/server/upstream_connection.h"
+#include "proxy/server/upstream_connector.h"
 #include "proxy/server/upstream_pool.h"
+#include "proxy/server/webpki_validator.h"
 #include "proxy/status/gateway_state.h"
 #include "proxy/status/metrics.h"
 #include "proxy/trust/local_ca.h"
@@ -60,12 +62,6 @@ std::string authority_of(const AppConfig& app) {
   return app.upstream_port == 443 ? host : host + ":" + std::to_string(app.upstream_port);
 }
 
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 std::string status_title(unsigned status) {
   return std::to_string(status) + " " + std::string(http1::standard_reason(status));
 }
@@ -75,28 +71,10 @@ std::string status_title(unsigned status) {
 struct GatewayServer::Impl {
   explicit Impl(GatewayOptions o)
       : options(std::move(o)),
-        ratls_ctx(ssl::context::tls_client),
-        webpki_ctx(ssl::context::tls_client),
         pins((std::filesystem::path(options.config.state_dir) / "pins.json").string()),
         verifier(std::make_shared<UpstreamVerifier>(std::move(options.root), options.simulated_root,
                                                     options.collateral, pins)),
         config(std::make_shared<const Config>(options.config)) {
-    for (ssl::context* ctx : {&ratls_ctx, &webpki_ctx}) {
-      SSL_CTX* native = ctx->native_handle();
-      SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-      // Every new connection must present (and have verified) its certificate: no resumption.
-      SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-      SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
-      // Pooled connections sit idle: OpenSSL frees its record buffers while nothing is pending.
-      SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
-      static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-      SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn);
-    }
-    // RA-TLS certificates are self-signed: OpenSSL checks the handshake signature (possession of
-    // the key), attest/ checks everything else right after the handshake.
-    ratls_ctx.set_verify_mode(ssl::verify_none);
-    webpki_ctx.set_verify_mode(ssl::verify_peer);
-    webpki_ctx.set_default_verify_paths();
     try {
       pins.load();
     } catch (const std::exception& e) {
@@ -122,8 +100,6 @@ struct GatewayServer::Impl {
   }
 
   GatewayOptions options;
-  ssl::context ratls_ctx;
-  ssl::context webpki_ctx;
   PinStore pins;
   // The configuration and its verifier are replaced whole on reload, on the main loop and under
   // config_mutex; the workers take a Snapshot per request and keep it to the end of the request.
@@ -170,6 +146,10 @@ struct GatewayServer::Impl {
   // Verification is CPU work and may wait for collateral from the network: it runs here, so the
   // event loops keep serving other connections and apps meanwhile.
   asio::thread_pool verify_pool{verification_threads()};
+  // New upstream connections: TCP and TLS here, then the app's validator decides.
+  RatlsValidator ratls_validator{verify_pool, metrics, state};
+  WebPkiValidator webpki_validator{state};
+  UpstreamConnector connector{ratls_validator, webpki_validator, metrics, options.connect_timeout};
 
   // A connection lives on one worker from accept to close, with everything it uses (its upstream
   // connections, timers), so a request never crosses threads. Worker 0 is the main loop: listeners,
@@ -224,14 +204,6 @@ struct GatewayServer::Impl {
 
   static std::size_t verification_threads() {
     return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4);
-  }
-
-  // Parameters by value: they must outlive the caller's frame. (Not a lambda: GCC 12 destroys a
-  // coroutine lambda's captures twice.)
-  static asio::awaitable<UpstreamDecision> verify_in_pool(std::shared_ptr<UpstreamVerifier> v,
-                                                          AppConfig app, attest::Bytes der,
-                                                          attest::UnixTime now) {
-    co_return v->verify(app, der, now);
   }
 
   // Shutdown: verifications waiting for collateral fail at once instead of holding the drain.
@@ -622,94 +594,6 @@ struct GatewayServer::Impl {
     w.pool.give_back(app, std::move(conn));
   }
 
-  asio::awaitable<DialResult> dial(Worker& w, const AppConfig& app, const Snapshot& snap) {
-    DialResult r;
-    tcp::resolver resolver(w.io);
-    auto [rec, results] = co_await resolver.async_resolve(
-        app.upstream_host, std::to_string(app.upstream_port), nothrow);
-    if (rec) {
-      r.error = "cannot resolve " + app.upstream_host + ": " + rec.message();
-      co_return r;
-    }
-    ssl::context& ctx = app.mode == UpstreamMode::kRatls ? ratls_ctx : webpki_ctx;
-    auto conn = std::make_unique<UpstreamConn>(w.io.get_executor(), ctx);
-    conn->generation = snap.generation;
-    auto& lowest = beast::get_lowest_layer(conn->stream);
-    lowest.expires_after(std::chrono::seconds(options.connect_timeout));
-    auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
-    if (cec) {
-      r.error = "cannot connect to " + app.upstream + ": " + cec.message();
-      co_return r;
-    }
-    boost::system::error_code nodelay_ec;
-    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
-    SSL* ssl = conn->stream.native_handle();
-    if (!is_ip_literal(app.upstream_host)) {
-      // SSL_set_tlsext_host_name without its C-style cast.
-      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(app.upstream_host.c_str()));
-    }
-    if (app.mode == UpstreamMode::kWebpki)
-      conn->stream.set_verify_callback(ssl::host_name_verification(app.upstream_host));
-    auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, nothrow);
-    if (hec) {
-      r.error = "TLS handshake with " + app.upstream + " failed: " + hec.message();
-      if (app.mode == UpstreamMode::kWebpki && SSL_get_verify_result(ssl) != X509_V_OK) {
-        r.error = "the certificate of " + app.upstream + " is not trusted (" +
-                  X509_verify_cert_error_string(SSL_get_verify_result(ssl)) + ")";
-      }
-      co_return r;
-    }
-    X509* peer = SSL_get1_peer_certificate(ssl);
-    if (peer == nullptr) {
-      r.error = app.upstream + " presented no certificate";
-      co_return r;
-    }
-    const attest::Bytes der = attest::cert_der(peer);
-    X509_free(peer);
-    const attest::UnixTime now = now_utc();
-    if (app.mode == UpstreamMode::kWebpki) {
-      metrics.upstream_connection_opened(app.name);
-      state.record_webpki(app.name, attest::to_hex(attest::sha256(der)), now);
-      lowest.expires_never();
-      r.conn = std::move(conn);
-      co_return r;
-    }
-    metrics.upstream_connection_opened(app.name);
-    const auto started = std::chrono::steady_clock::now();
-    UpstreamDecision d = co_await asio::co_spawn(
-        verify_pool, verify_in_pool(snap.verifier, app, der, now), asio::use_awaitable);
-    metrics.verification(
-        app.name, d.accepted,
-        d.errors.empty() ? std::string()
-                         : std::string(attest::status_name(d.errors.front().status)),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (d.observed && d.observed->collateral_expiry)
-      metrics.collateral_expiry(app.name, d.observed->collateral_expiry);
-    state.record_decision(app.name, d, now);
-    if (!d.accepted) {
-      log(LogLevel::kWarning,
-          "app " + app.name + ": upstream refused: " + describe_errors(d.errors));
-      lowest.close();  // nothing of the request was written to it
-      r.refusal = std::move(d);
-      co_return r;
-    }
-    if (d.pin_changed) {
-      log(LogLevel::kInfo, "app " + app.name + ": " + (d.previous_pin ? "pin updated" : "pinned") +
-                               ": certificate " + d.observed->cert_sha256 + ", MRENCLAVE " +
-                               d.observed->mrenclave + ", MRSIGNER " + d.observed->mrsigner +
-                               ", TCB " + d.observed->tcb_status +
-                               (d.simulated ? " (SIMULATED)" : ""));
-    } else {
-      log(LogLevel::kDebug,
-          "app " + app.name + ": upstream verified" + (d.from_cache ? " (cached result)" : ""));
-    }
-    lowest.expires_never();
-    conn->cert_sha256 = d.observed->cert_sha256;
-    r.conn = std::move(conn);
-    co_return r;
-  }
-
   // --- sessions -------------------------------------------------------------------------------
 
   asio::awaitable<void> session(Worker& w, tcp::socket socket,
@@ -987,7 +871,8 @@ struct GatewayServer::Impl {
       std::unique_ptr<UpstreamConn> up = take_pooled(w, app, snap.generation);
       const bool reused = up != nullptr;
       if (!up) {
-        DialResult dial_result = co_await dial(w, app, snap);
+        DialResult dial_result =
+            co_await connector.connect(w.io.get_executor(), app, snap.verifier, snap.generation);
         if (dial_result.refusal) {
           co_return co_await respond_refusal(client, client_fields, app, *dial_result.refusal,
                                              plan.keep_alive && !has_body);
