@@ -21,6 +21,8 @@
 #include "proxy/pinning/pin_store.h"
 #include "proxy/server/asio_types.h"
 #include "proxy/server/dial_cooldown.h"
+#include "proxy/server/event_loops.h"
+#include "proxy/server/listeners.h"
 #include "proxy/server/memory_release.h"
 #include "proxy/server/ratls_validator.h"
 #include "proxy/server/relay.h"
@@ -32,7 +34,6 @@
 #include "proxy/server/webpki_validator.h"
 #include "proxy/status/gateway_state.h"
 #include "proxy/status/metrics.h"
-#include "proxy/trust/local_ca.h"
 
 namespace ratls::proxy {
 
@@ -83,15 +84,15 @@ struct GatewayServer::Impl {
     state.configure(*config, options.simulated_root);
   }
 
-  // Pending coroutines are destroyed with their worker's io_context; they reach into the members
-  // below, so the workers are declared last (destroyed first), and ~Impl releases the objects bound
-  // to the main loop before that.
+  // Pending coroutines are destroyed with their loop's io_context; they reach into the members
+  // below, so the loops are declared last (destroyed first), and ~Impl releases the objects bound
+  // to the main loop (listeners, timers, signals) before that.
   ~Impl() {
     destroying = true;
     interrupt_verifications();
-    stop_workers();
+    loops.stop();
     verify_pool.join();
-    listeners.clear();
+    listeners.reset();
     watchdog.reset();
     memory_timer.reset();
     drain_timer.reset();
@@ -123,17 +124,7 @@ struct GatewayServer::Impl {
   GatewayState state;
   Metrics metrics;
   std::optional<asio::signal_set> reload_signals;
-  // The optional https listener: certificates for <app>.localhost from the local CA, chosen by SNI.
-  std::optional<LocalCa> local_ca;
-  std::unique_ptr<ssl::context> tls_server_ctx;
   std::unique_ptr<asio::steady_timer> watchdog;
-  struct Listener {
-    tcp::acceptor acceptor;
-    std::optional<std::string> app;
-    bool tls = false;  // https://<app>.localhost with local-CA certificates
-  };
-  std::vector<Listener> listeners;
-  std::size_t next_worker = 0;  // round robin of accepted connections (main loop only)
   DialCooldown cooldown;
   std::atomic<bool> draining{false};
   std::atomic<bool> destroying{false};
@@ -151,54 +142,20 @@ struct GatewayServer::Impl {
   WebPkiValidator webpki_validator{state};
   UpstreamConnector connector{ratls_validator, webpki_validator, metrics, options.connect_timeout};
 
-  // A connection lives on one worker from accept to close, with everything it uses (its upstream
-  // connections, timers), so a request never crosses threads. Worker 0 is the main loop: listeners,
-  // signals, reload, drain and the watchdog run there too.
-  struct Worker {
-    asio::io_context io{1};
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-    UpstreamPool pool;
-    std::set<beast::tcp_stream*> idle_clients;  // waiting for a next request: closed on drain
-    std::thread thread;                         // none for worker 0, which runs in run()
-  };
-  std::vector<std::unique_ptr<Worker>> workers = make_workers(options.threads);
+  // Declared last: pending coroutines reach into the members above and are destroyed with their
+  // loop's io_context.
+  EventLoops loops{options.threads};
+  std::unique_ptr<Listeners> listeners =
+      std::make_unique<Listeners>(loops, [this](Accepted a) { on_accepted(std::move(a)); });
+  asio::io_context& main_io() { return loops.main().io; }
 
-  static std::vector<std::unique_ptr<Worker>> make_workers(int threads) {
-    const int n =
-        threads > 0 ? threads : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
-    std::vector<std::unique_ptr<Worker>> out;
-    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Worker>());
-    return out;
-  }
-  asio::io_context& main_io() { return workers.front()->io; }
-
-  // A failure escaping a connection's coroutine ends that connection, never the daemon.
-  static void run_loop(asio::io_context& io) {
-    for (;;) {
-      try {
-        io.run();
-        return;
-      } catch (const std::exception& e) {
-        log(LogLevel::kError, std::string("internal error, connection dropped: ") + e.what());
-      }
-    }
-  }
-
-  void start_workers() {
-    for (std::size_t i = 1; i < workers.size(); ++i) {
-      Worker& w = *workers[i];
-      w.keep_running.emplace(w.io.get_executor());
-      w.thread = std::thread([&w] { run_loop(w.io); });
-    }
-  }
-
-  void stop_workers() {
-    for (auto& w : workers) {
-      w->keep_running.reset();
-      w->io.stop();
-    }
-    for (auto& w : workers) {
-      if (w->thread.joinable()) w->thread.join();
+  void on_accepted(Accepted a) {
+    EventLoop& loop = a.loop;
+    if (a.tls) {
+      asio::co_spawn(loop.io, tls_session(loop, std::move(a.socket), std::move(a.app)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(loop.io, session(loop, std::move(a.socket), std::move(a.app)), asio::detached);
     }
   }
 
@@ -225,152 +182,6 @@ struct GatewayServer::Impl {
     auto out = std::make_shared<std::vector<std::string>>();
     for (const auto& a : c.apps) out->push_back(a.name);
     return out;
-  }
-
-  // Binds one address; false (with `error` set) when it cannot.
-  bool bind_one(const std::string& host, std::uint16_t port, const std::string& text,
-                const std::optional<std::string>& app, std::string& error) {
-    boost::system::error_code ec;
-    const auto ip = asio::ip::make_address(host, ec);
-    if (ec) {
-      error = "listen " + text + ": not an IP address";
-      return false;
-    }
-    tcp::endpoint ep(ip, port);
-    tcp::acceptor acceptor(main_io());
-    acceptor.open(ep.protocol(), ec);
-    if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      error = "cannot listen on " + text + ": " + ec.message();
-      return false;
-    }
-    listeners.push_back({std::move(acceptor), app});
-    return true;
-  }
-
-  void bind(const ListenAddress& address, const std::optional<std::string>& app) {
-    std::string error;
-    if (address.host != "localhost") {
-      if (!bind_one(address.host, address.port, address.text, app, error)) {
-        // A machine without IPv6 has no ::1: serving on 127.0.0.1 alone is still useful.
-        if (address.host == "::1" && !listeners.empty()) {
-          log(LogLevel::kWarning, error + " (continuing without it)");
-          return;
-        }
-        throw std::runtime_error(error);
-      }
-      return;
-    }
-    // "localhost" means both loopback addresses, as browsers may try either.
-    if (!bind_one("127.0.0.1", address.port, address.text + " (127.0.0.1)", app, error)) {
-      throw std::runtime_error(error);
-    }
-    const std::uint16_t port = listeners.back().acceptor.local_endpoint().port();
-    if (!bind_one("::1", port, address.text + " (::1)", app, error)) {
-      log(LogLevel::kWarning, error + " (continuing with 127.0.0.1 only)");
-    }
-  }
-
-  // Sockets systemd passed (socket activation) replace the configured general listeners.
-  bool adopt_activation_sockets() {
-    const std::vector<int> fds = activation_sockets();
-    for (int fd : fds) {
-      sockaddr_storage ss{};
-      socklen_t len = sizeof ss;
-      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-        throw std::runtime_error("socket " + std::to_string(fd) + " from systemd is not a socket");
-      }
-      tcp::acceptor acceptor(main_io());
-      boost::system::error_code ec;
-      acceptor.assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
-      if (ec) throw std::runtime_error("cannot use the socket from systemd: " + ec.message());
-      const auto address = acceptor.local_endpoint().address();
-      if (!address.is_loopback() && !config->allow_non_loopback) {
-        throw std::runtime_error(
-            "the socket from systemd listens on " + address.to_string() +
-            ", which is not loopback; set \"allow_non_loopback\": true to allow it");
-      }
-      log(LogLevel::kInfo, "listening on " + address.to_string() + ":" +
-                               std::to_string(acceptor.local_endpoint().port()) +
-                               " (socket from systemd)");
-      listeners.push_back({std::move(acceptor), std::nullopt});
-    }
-    return !fds.empty();
-  }
-
-  static int select_certificate(SSL* ssl, int* alert, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
-    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    // Without SNI (an IP literal in the URL) there is no name to certify but localhost.
-    std::string host = name != nullptr ? name : "localhost";
-    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    try {
-      const auto leaf = self->local_ca->leaf_for(host, now_utc());
-      if (SSL_use_certificate(ssl, leaf->certificate.get()) != 1 ||
-          SSL_use_PrivateKey(ssl, leaf->key.get()) != 1) {
-        *alert = SSL_AD_INTERNAL_ERROR;
-        return SSL_TLSEXT_ERR_ALERT_FATAL;
-      }
-    } catch (const std::exception& e) {
-      log(LogLevel::kWarning, "https listener: no certificate for \"" + host + "\": " + e.what());
-      *alert = SSL_AD_UNRECOGNIZED_NAME;
-      return SSL_TLSEXT_ERR_ALERT_FATAL;
-    }
-    return SSL_TLSEXT_ERR_OK;
-  }
-
-  void start_tls_listeners() {
-    if (config->tls_listen.empty()) return;
-    local_ca = LocalCa::load_or_create(config->state_dir, now_utc());
-    tls_server_ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-    SSL_CTX* native = tls_server_ctx->native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);  // idle keep-alive clients hold no buffers
-    // SSL_CTX_set_tlsext_servername_callback/_arg without their C-style casts.
-    SSL_CTX_callback_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
-                          reinterpret_cast<void (*)()>(&Impl::select_certificate));
-    SSL_CTX_ctrl(native, SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, this);
-    for (const auto& l : config->tls_listen) {
-      const std::size_t before = listeners.size();
-      bind(l, std::nullopt);  // "localhost" may add two
-      for (std::size_t i = before; i < listeners.size(); ++i) listeners[i].tls = true;
-    }
-    log(LogLevel::kInfo, "https listener uses the local CA " + local_ca->certificate_path() +
-                             " (install it in browsers with: ratls-gateway trust install)");
-  }
-
-  void start() {
-    if (!adopt_activation_sockets()) {
-      for (const auto& l : config->listen) bind(l, std::nullopt);
-    }
-    for (const auto& app : config->apps) {
-      if (app.listen) bind(*app.listen, app.name);
-    }
-    start_tls_listeners();
-    for (auto& l : listeners) asio::co_spawn(main_io(), accept_loop(l), asio::detached);
-  }
-
-  asio::awaitable<void> accept_loop(Listener& l) {
-    for (;;) {
-      Worker& w = *workers[next_worker];
-      next_worker = (next_worker + 1) % workers.size();
-      auto [ec, socket] = co_await l.acceptor.async_accept(w.io, nothrow);
-      if (ec == asio::error::operation_aborted || draining) co_return;
-      if (ec) {
-        log(LogLevel::kWarning, "accept failed: " + ec.message());
-        asio::steady_timer t(main_io(), std::chrono::milliseconds(100));  // e.g. out of fds
-        co_await t.async_wait(nothrow);
-        continue;
-      }
-      if (l.tls) {
-        asio::co_spawn(w.io, tls_session(w, std::move(socket), l.app), asio::detached);
-      } else {
-        asio::co_spawn(w.io, session(w, std::move(socket), l.app), asio::detached);
-      }
-    }
   }
 
   std::string status_line() const {
@@ -414,7 +225,7 @@ struct GatewayServer::Impl {
       // Connections verified under the old configuration are never reused: take_pooled and
       // give_back check the generation. Idle ones of apps the new configuration dropped would
       // never be taken again, so they are closed here.
-      for (auto& w : workers) {
+      for (auto& w : loops.all()) {
         asio::post(w->io, [&w = *w, kept = names] { w.pool.keep_only(*kept); });
       }
       cooldown.clear();
@@ -465,11 +276,8 @@ struct GatewayServer::Impl {
     if (memory_timer) memory_timer->cancel();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
     interrupt_verifications();
-    for (auto& l : listeners) {
-      boost::system::error_code ec;
-      l.acceptor.close(ec);
-    }
-    for (auto& w : workers) {
+    listeners->close();
+    for (auto& w : loops.all()) {
       asio::post(w->io, [&w = *w] {
         for (beast::tcp_stream* c : w.idle_clients) c->socket().close();
         w.idle_clients.clear();
@@ -482,7 +290,7 @@ struct GatewayServer::Impl {
     drain_timer->async_wait([this](boost::system::error_code ec) {
       if (!ec) {
         log(LogLevel::kWarning, "drain timeout: closing the remaining connections");
-        for (auto& w : workers) w->io.stop();
+        for (auto& w : loops.all()) w->io.stop();
       }
     });
     if (active_sessions == 0) drain_timer->cancel();
@@ -574,7 +382,7 @@ struct GatewayServer::Impl {
 
   // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
   // or forgotten from the CLI applies to the very next request.
-  std::unique_ptr<UpstreamConn> take_pooled(Worker& w, const AppConfig& app, unsigned gen) {
+  std::unique_ptr<UpstreamConn> take_pooled(EventLoop& w, const AppConfig& app, unsigned gen) {
     const bool ratls = app.mode == UpstreamMode::kRatls;
     std::optional<std::string> pinned;
     if (ratls) {
@@ -588,7 +396,7 @@ struct GatewayServer::Impl {
     return w.pool.take(app.name, gen, pinned, ratls);
   }
 
-  void give_back(Worker& w, const std::string& app, std::unique_ptr<UpstreamConn> conn) {
+  void give_back(EventLoop& w, const std::string& app, std::unique_ptr<UpstreamConn> conn) {
     // Verified under a configuration that has since been replaced: never reused.
     if (draining || conn->generation != generation) return;
     w.pool.give_back(app, std::move(conn));
@@ -596,7 +404,7 @@ struct GatewayServer::Impl {
 
   // --- sessions -------------------------------------------------------------------------------
 
-  asio::awaitable<void> session(Worker& w, tcp::socket socket,
+  asio::awaitable<void> session(EventLoop& w, tcp::socket socket,
                                 std::optional<std::string> dedicated) {
     SessionCount count(*this);
     boost::system::error_code ignored_ec;
@@ -607,12 +415,13 @@ struct GatewayServer::Impl {
     client.close();
   }
 
-  asio::awaitable<void> tls_session(Worker& w, tcp::socket socket,
+  asio::awaitable<void> tls_session(EventLoop& w, tcp::socket socket,
                                     std::optional<std::string> dedicated) {
     SessionCount count(*this);
     boost::system::error_code ignored_ec;
     socket.set_option(tcp::no_delay(true), ignored_ec);
-    ssl::stream<beast::tcp_stream> client(beast::tcp_stream(std::move(socket)), *tls_server_ctx);
+    ssl::stream<beast::tcp_stream> client(beast::tcp_stream(std::move(socket)),
+                                          *listeners->tls_context());
     beast::get_lowest_layer(client).expires_after(std::chrono::seconds(options.header_timeout));
     auto [hec] = co_await client.async_handshake(ssl::stream_base::server, nothrow);
     if (!hec) {
@@ -628,7 +437,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<void> serve_connection(Worker& w, Client& client,
+  asio::awaitable<void> serve_connection(EventLoop& w, Client& client,
                                          const std::optional<std::string>& dedicated, bool tls) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -683,7 +492,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> handle(Worker& w, Client& client, beast::flat_buffer& buffer,
+  asio::awaitable<bool> handle(EventLoop& w, Client& client, beast::flat_buffer& buffer,
                                http1::RequestHead& req, const std::optional<std::string>& dedicated,
                                bool tls) {
     auto planned = http1::plan_request(req);
@@ -848,7 +657,7 @@ struct GatewayServer::Impl {
   }
 
   template <class Client>
-  asio::awaitable<bool> proxy(Worker& w, const Snapshot& snap, Client& client,
+  asio::awaitable<bool> proxy(EventLoop& w, const Snapshot& snap, Client& client,
                               beast::flat_buffer& buffer, http1::RequestHead& req,
                               const http1::RequestPlan& plan, const AppConfig& app,
                               const Route& route, bool websocket, bool tls) {
@@ -1031,13 +840,11 @@ GatewayServer::GatewayServer(GatewayOptions options)
 GatewayServer::~GatewayServer() = default;
 
 void GatewayServer::start() {
-  impl_->start();
+  impl_->listeners->start(*impl_->config);
 }
 
 std::vector<std::uint16_t> GatewayServer::bound_ports() const {
-  std::vector<std::uint16_t> out;
-  for (const auto& l : impl_->listeners) out.push_back(l.acceptor.local_endpoint().port());
-  return out;
+  return impl_->listeners->ports();
 }
 
 void GatewayServer::run(int drain_seconds) {
@@ -1059,11 +866,11 @@ void GatewayServer::run(int drain_seconds) {
   }
   impl.memory_timer = std::make_unique<asio::steady_timer>(impl.main_io());
   impl.release_memory_periodically();
-  impl.start_workers();
+  impl.loops.start();
   notify_ready(impl.status_line());
   // Returns once the drain is over: every connection finished, or the drain timeout passed.
-  Impl::run_loop(impl.main_io());
-  impl.stop_workers();
+  EventLoops::run(impl.main_io());
+  impl.loops.stop();
 }
 
 void GatewayServer::reload() {

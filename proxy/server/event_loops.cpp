@@ -1,0 +1,49 @@
+#include "proxy/server/event_loops.h"
+
+#include <algorithm>
+
+#include "proxy/common/log.h"
+
+namespace ratls::proxy {
+
+EventLoops::EventLoops(int threads) {
+  const int n = threads > 0 ? threads : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
+  for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<EventLoop>());
+}
+
+EventLoop& EventLoops::next() {
+  EventLoop& l = *loops_[next_];
+  next_ = (next_ + 1) % loops_.size();
+  return l;
+}
+
+void EventLoops::start() {
+  for (std::size_t i = 1; i < loops_.size(); ++i) {
+    EventLoop& l = *loops_[i];
+    l.keep_running.emplace(l.io.get_executor());
+    l.thread = std::thread([&l] { run(l.io); });
+  }
+}
+
+void EventLoops::stop() {
+  for (auto& l : loops_) {
+    l->keep_running.reset();
+    l->io.stop();
+  }
+  for (auto& l : loops_) {
+    if (l->thread.joinable()) l->thread.join();
+  }
+}
+
+void EventLoops::run(asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, std::string("internal error, connection dropped: ") + e.what());
+    }
+  }
+}
+
+}  // namespace ratls::proxy
