@@ -1,0 +1,157 @@
+#include "proxy/server/client_session.h"
+
+#include <variant>
+
+#include "proxy/common/log.h"
+#include "proxy/http1/head_parser.h"
+#include "proxy/http1/head_scanner.h"
+#include "proxy/http1/request_rules.h"
+#include "proxy/http1/rewrite.h"
+#include "proxy/server/exchange.h"
+#include "proxy/server/relay.h"
+#include "proxy/server/responses.h"
+#include "proxy/server/routing.h"
+#include "proxy/server/status_endpoints.h"
+
+namespace ratls::proxy {
+
+namespace {
+
+// Counts the connection for the drain, the metrics and the memory release.
+struct SessionGuard {
+  explicit SessionGuard(SessionTracker& t) : tracker(t) { tracker.session_opened(); }
+  ~SessionGuard() { tracker.session_closed(); }
+  SessionTracker& tracker;
+};
+
+template <class Client>
+asio::awaitable<bool> handle(ServerContext& ctx, EventLoop& w, Client& client,
+                             beast::flat_buffer& buffer, http1::RequestHead& req,
+                             const std::optional<std::string>& dedicated, bool tls) {
+  auto planned = http1::plan_request(req);
+  if (auto* e = std::get_if<http1::HttpError>(&planned)) {
+    co_return co_await refuse_request(ctx, client, req.fields, *e);
+  }
+  const http1::RequestPlan& plan = std::get<http1::RequestPlan>(planned);
+  const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                        (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+  // The gateway's own answers do not read a body: the connection ends after them.
+  const bool keep_alive = plan.keep_alive && !has_body;
+  // This request uses the configuration current when it arrived, even if a reload happens.
+  const ConfigSnapshot snap = ctx.snapshots.current();
+  const Config& cfg = *snap.config;
+  const Route route = route_request(*req.fields.find("Host"), *snap.names, dedicated);
+  switch (route.kind) {
+    case Route::Kind::kBadHost:
+      co_return co_await respond_error(ctx, "", client, req.fields, http::status::bad_request,
+                                       "400 Bad Request", "the request has no valid Host header",
+                                       false);
+    case Route::Kind::kForeignHost:
+      co_return co_await respond_error(
+          ctx, "", client, req.fields, http::status::misdirected_request, "421 Misdirected Request",
+          "this gateway only answers to localhost and <app>.localhost names", false);
+    case Route::Kind::kUnknownApp:
+      co_return co_await respond_error(
+          ctx, "", client, req.fields, http::status::not_found, "404 No such app",
+          "no app named \"" + route.app + "\" is configured; see http://localhost/", keep_alive);
+    case Route::Kind::kStatus:
+      co_return co_await handle_status(ctx, client, req, plan.origin_target, keep_alive, tls);
+    case Route::Kind::kApp:
+      break;
+  }
+  const AppConfig* app = find_app(cfg, route.app);
+  if (app == nullptr) co_return false;
+  const bool websocket = is_websocket_upgrade(req.fields);
+  if (websocket && has_body) {
+    const http1::HttpError error{400, "a WebSocket handshake with a body"};
+    co_return co_await refuse_request(ctx, client, req.fields, error);
+  }
+  auto header = [&](std::string_view name) {
+    const std::string* v = req.fields.find(name);
+    return v == nullptr ? std::string_view() : std::string_view(*v);
+  };
+  const std::string refusal = cross_site_refusal(req.method, websocket, header("Origin"),
+                                                 header("Sec-Fetch-Site"), route.host);
+  if (!refusal.empty()) {
+    log(LogLevel::kWarning, "app " + app->name + ": refused a cross-site request: " + refusal);
+    co_return co_await respond_error(ctx, app->name, client, req.fields, http::status::forbidden,
+                                     "403 Forbidden", refusal, false);
+  }
+  co_return co_await exchange(ctx, w, snap, client, buffer, req, plan, *app, route, websocket, tls);
+}
+
+template <class Client>
+asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client& client,
+                                       const std::optional<std::string>& dedicated, bool tls) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (ctx.draining) break;
+    w.idle_clients.insert(&beast::get_lowest_layer(client));
+    if (buffer.size() == 0) {
+      // Between requests a connection holds no read buffer: an idle keep-alive connection costs
+      // its socket (and TLS state), not the last exchange's buffers.
+      buffer.shrink_to_fit();
+      if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
+        if (!co_await wait_readable(client.socket(), ctx.timeouts.header)) {
+          w.idle_clients.erase(&beast::get_lowest_layer(client));
+          break;
+        }
+      }
+    }
+    http1::HeadScanner scanner(head_limits(*ctx.snapshots.current().config));
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
+    const HeadRead head = co_await read_head(client, buffer, scanner, true);
+    w.idle_clients.erase(&beast::get_lowest_layer(client));
+    if (head.ec) break;  // closed, timed out or reset: nobody to answer
+    std::variant<http1::RequestHead, http1::HttpError> parsed =
+        head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
+                     : http1::parse_request_head(view_of(buffer).substr(0, head.size));
+    if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+      // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+      const http1::Fields none;
+      co_await refuse_request(ctx, client, none, *e);
+      break;
+    }
+    buffer.consume(head.size);
+    bool keep = false;
+    try {
+      keep = co_await handle(ctx, w, client, buffer, std::get<http1::RequestHead>(parsed),
+                             dedicated, tls);
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, std::string("request failed: ") + e.what());
+      keep = false;
+    }
+    if (!keep) break;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_plain_client(ServerContext& ctx, EventLoop& w, tcp::socket socket,
+                                         std::optional<std::string> dedicated) {
+  SessionGuard count(ctx.sessions);
+  boost::system::error_code ignored_ec;
+  socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
+  beast::tcp_stream client(std::move(socket));
+  co_await serve_connection(ctx, w, client, dedicated, false);
+  client.socket().shutdown(tcp::socket::shutdown_both, ignored_ec);
+  client.close();
+}
+
+asio::awaitable<void> serve_tls_client(ServerContext& ctx, EventLoop& w, tcp::socket socket,
+                                       ssl::context& tls, std::optional<std::string> dedicated) {
+  SessionGuard count(ctx.sessions);
+  boost::system::error_code ignored_ec;
+  socket.set_option(tcp::no_delay(true), ignored_ec);
+  ssl::stream<beast::tcp_stream> client(beast::tcp_stream(std::move(socket)), tls);
+  beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
+  auto [hec] = co_await client.async_handshake(ssl::stream_base::server, nothrow);
+  if (!hec) {
+    co_await serve_connection(ctx, w, client, dedicated, true);
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(2));
+    co_await client.async_shutdown(nothrow);
+  }
+  beast::get_lowest_layer(client).close();
+}
+
+}  // namespace ratls::proxy

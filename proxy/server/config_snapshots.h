@@ -1,0 +1,48 @@
+// The configuration in force and its verifier, replaced whole on reload. Each request takes a
+// snapshot when it arrives and keeps it to its end, so a reload never changes a request midway;
+// the generation tells connections verified under an older configuration apart.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "proxy/config/config.h"
+#include "proxy/pinning/upstream_verifier.h"
+
+namespace ratls::proxy {
+
+struct ConfigSnapshot {
+  std::shared_ptr<const Config> config;
+  std::shared_ptr<const std::vector<std::string>> names;  // the apps' names, for routing
+  std::shared_ptr<UpstreamVerifier> verifier;
+  unsigned generation = 0;
+};
+
+class ConfigSnapshots {
+ public:
+  ConfigSnapshots(Config config, std::shared_ptr<UpstreamVerifier> verifier);
+
+  ConfigSnapshot current() const;  // thread-safe
+  unsigned generation() const { return generation_.load(); }
+  // Installs a new configuration (main loop); returns it as a snapshot.
+  ConfigSnapshot replace(Config config, std::shared_ptr<UpstreamVerifier> verifier);
+  // Shutdown: verifications waiting for collateral, under this configuration or a replaced one
+  // still in use, fail at once instead of holding the drain.
+  void interrupt_verifications();
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Config> config_;
+  std::shared_ptr<const std::vector<std::string>> names_;
+  std::shared_ptr<UpstreamVerifier> verifier_;
+  std::vector<std::weak_ptr<UpstreamVerifier>> replaced_;
+  std::atomic<unsigned> generation_{0};
+};
+
+// The app of that name in `c`, or null.
+const AppConfig* find_app(const Config& c, const std::string& name);
+
+}  // namespace ratls::proxy

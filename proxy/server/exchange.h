@@ -1,0 +1,284 @@
+// One exchange with an app's upstream: a verified connection from the loop's pool or a new one,
+// the request head the gateway wrote from its own decisions, the body relayed, interim responses
+// relayed rewritten, the final response checked, rewritten and relayed, and the connection pooled
+// again only after a clean end.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/common/clock.h"
+#include "proxy/common/log.h"
+#include "proxy/http1/forwarding.h"
+#include "proxy/http1/head_parser.h"
+#include "proxy/http1/head_scanner.h"
+#include "proxy/http1/request_rules.h"
+#include "proxy/server/asio_types.h"
+#include "proxy/server/event_loops.h"
+#include "proxy/server/relay.h"
+#include "proxy/server/responses.h"
+#include "proxy/server/routing.h"
+#include "proxy/server/server_context.h"
+#include "proxy/server/websocket_tunnel.h"
+
+namespace ratls::proxy {
+
+inline bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+inline std::string authority_of(const AppConfig& app) {
+  const bool v6 = app.upstream_host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + app.upstream_host + "]" : app.upstream_host;
+  return app.upstream_port == 443 ? host : host + ":" + std::to_string(app.upstream_port);
+}
+
+inline http1::HeadLimits head_limits(const Config& c) {
+  return {c.max_header_bytes, c.max_header_fields};
+}
+
+// A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
+// or forgotten from the CLI applies to the very next request.
+inline std::unique_ptr<UpstreamConn> take_pooled(ServerContext& ctx, EventLoop& w,
+                                                 const AppConfig& app, unsigned gen) {
+  const bool ratls = app.mode == UpstreamMode::kRatls;
+  std::optional<std::string> pinned;
+  if (ratls) {
+    try {
+      ctx.pins.reload_if_changed();
+    } catch (const std::exception& e) {
+      log(LogLevel::kWarning, std::string("pins file problem (old pins kept): ") + e.what());
+    }
+    pinned = ctx.pins.pinned_cert_sha256(app.name);
+  }
+  return w.pool.take(app.name, gen, pinned, ratls);
+}
+
+inline void give_back(ServerContext& ctx, EventLoop& w, const std::string& app,
+                      std::unique_ptr<UpstreamConn> conn) {
+  // Verified under a configuration that has since been replaced: never reused.
+  if (ctx.draining || conn->generation != ctx.snapshots.generation()) return;
+  w.pool.give_back(app, std::move(conn));
+}
+
+// The upstream's response head, after relaying interim (1xx) responses to the client.
+struct FinalResponse {
+  std::optional<http1::ResponseHead> head;
+  bool stale = false;  // a pooled connection closed before answering: retry on a fresh one
+  std::optional<http1::HttpError> error;
+};
+
+template <class Client>
+asio::awaitable<FinalResponse> read_final_response(ServerContext& ctx, Client& client,
+                                                   UpstreamConn& up, const http1::RequestHead& req,
+                                                   const Origins& origins, bool websocket,
+                                                   bool can_retry, const Config& cfg) {
+  FinalResponse out;
+  for (;;) {
+    http1::HeadScanner scanner(head_limits(cfg), http1::HeadScanner::Kind::kResponse);
+    beast::get_lowest_layer(up.stream).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+    const HeadRead head = co_await read_head(up.stream, up.buffer, scanner, false);
+    if (head.ec) {
+      if (can_retry && !head.received_any &&
+          (head.ec == asio::error::eof || head.ec == asio::error::connection_reset ||
+           head.ec == ssl::error::stream_truncated)) {
+        out.stale = true;
+        co_return out;
+      }
+      out.error = http1::HttpError{502, "reading the response failed: " + head.ec.message()};
+      co_return out;
+    }
+    if (head.refused) {
+      out.error = http1::HttpError{502, "the upstream's response head: " + head.refused->reason};
+      co_return out;
+    }
+    auto parsed = http1::parse_response_head(view_of(up.buffer).substr(0, head.size));
+    up.buffer.consume(head.size);
+    if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+      out.error = *e;
+      co_return out;
+    }
+    http1::ResponseHead& res = std::get<http1::ResponseHead>(parsed);
+    if (res.status == 101) {
+      if (!websocket) {
+        out.error = http1::HttpError{502, "the upstream switched protocols (101) unasked"};
+        co_return out;
+      }
+      out.head = std::move(res);
+      co_return out;
+    }
+    if (res.status >= 200) {
+      out.head = std::move(res);
+      co_return out;
+    }
+    // Interim: checked and rewritten like a final response; never to an HTTP/1.0 client.
+    if (auto framing = http1::response_framing(res, false);
+        std::holds_alternative<http1::HttpError>(framing)) {
+      out.error = std::get<http1::HttpError>(framing);
+      co_return out;
+    }
+    if (req.minor_version == 0) continue;
+    const std::string interim = http1::interim_response(std::move(res), origins);
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+    auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), nothrow);
+    if (ec) {
+      out.error = http1::HttpError{502, "the client went away"};
+      co_return out;
+    }
+  }
+}
+
+template <class Client>
+asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSnapshot& snap,
+                               Client& client, beast::flat_buffer& buffer, http1::RequestHead& req,
+                               const http1::RequestPlan& plan, const AppConfig& app,
+                               const Route& route, bool websocket, bool tls) {
+  const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
+                        (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
+  const bool head_request = req.method == "HEAD";
+  Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
+                  authority_of(app)};
+  const http1::Fields& client_fields = req.fields;  // for the gateway's own error pages
+  const http1::UpstreamRequest forwarded = http1::upstream_request(req, plan, websocket, origins);
+  const std::string& upstream_head = forwarded.head;
+  bool sent_continue = false;
+
+  for (int attempt = 0;; ++attempt) {
+    if (const auto cooling = ctx.cooldown.reason(app.name)) {
+      co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                       http::status::bad_gateway, "502 Upstream unavailable",
+                                       *cooling + " (retrying shortly)", false);
+    }
+    std::unique_ptr<UpstreamConn> up = take_pooled(ctx, w, app, snap.generation);
+    const bool reused = up != nullptr;
+    if (!up) {
+      DialResult dial_result =
+          co_await ctx.connector.connect(w.io.get_executor(), app, snap.verifier, snap.generation);
+      if (dial_result.refusal) {
+        co_return co_await respond_refusal(ctx, client, client_fields, app, *dial_result.refusal,
+                                           plan.keep_alive && !has_body);
+      }
+      if (!dial_result.conn) {
+        log(LogLevel::kWarning, "app " + app.name + ": " + dial_result.error);
+        ctx.state.record_failure(app.name, dial_result.error, now_utc());
+        ctx.cooldown.start(app.name, dial_result.error);
+        co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                         http::status::bad_gateway, "502 Upstream unavailable",
+                                         dial_result.error, false);
+      }
+      up = std::move(dial_result.conn);
+    }
+    // A pooled connection the upstream closed meanwhile fails here; nothing was consumed from the
+    // client yet, so an idempotent request can go to a fresh connection.
+    const bool can_retry = reused && attempt == 0 && idempotent(req.method) && !has_body;
+
+    beast::get_lowest_layer(up->stream).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+    auto [wec, wn] = co_await asio::async_write(up->stream, asio::buffer(upstream_head), nothrow);
+    if (wec) {
+      if (can_retry) continue;
+      co_return co_await respond_error(
+          ctx, app.name, client, client_fields, http::status::bad_gateway, "502 Upstream failed",
+          "writing the request to " + app.upstream + " failed: " + wec.message(), false);
+    }
+    if (plan.expect_continue && !sent_continue) {
+      // The upstream is verified and has our header: let the client send its body. Many servers
+      // never answer Expect themselves, so the gateway does (the Expect field is not forwarded).
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+      auto [cec, cn] = co_await asio::async_write(
+          client, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), nothrow);
+      if (cec) co_return false;
+      sent_continue = true;
+    }
+    if (has_body) {
+      std::string body_error;
+      const RelayResult rr = co_await relay_body(client, buffer, plan.framing, up->stream,
+                                                 plan.framing.kind == Framing::Kind::kChunked,
+                                                 ctx.timeouts.idle, body_error);
+      if (rr == RelayResult::kMalformed) {
+        // The upstream has a part of a request it must never complete: that connection ends.
+        beast::get_lowest_layer(up->stream).close();
+        const http1::HttpError error{400, "malformed chunked body: " + body_error};
+        co_return co_await refuse_request(ctx, client, client_fields, error);
+      }
+      if (rr == RelayResult::kReadFailed || rr == RelayResult::kTruncated) {
+        co_return false;  // the client went away mid-body
+      }
+      if (rr == RelayResult::kWriteFailed) {
+        co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                         http::status::bad_gateway, "502 Upstream failed",
+                                         "the upstream stopped reading the request body", false);
+      }
+    }
+    FinalResponse final_response = co_await read_final_response(ctx, client, *up, req, origins,
+                                                                websocket, can_retry, *snap.config);
+    if (final_response.stale) continue;
+    if (final_response.error) {
+      // Never pooled: `up` ends with this exchange.
+      log(LogLevel::kWarning, "app " + app.name + ": " + final_response.error->reason);
+      ctx.state.record_failure(app.name, final_response.error->reason, now_utc());
+      co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                       http::status::bad_gateway, "502 Upstream failed",
+                                       final_response.error->reason, false);
+    }
+    http1::ResponseHead& res = *final_response.head;
+    if (res.status == 101) {
+      ctx.metrics.request(app.name, 101);
+      co_return co_await tunnel(ctx, client, buffer, std::move(up), res, origins);
+    }
+    auto framed = http1::response_framing(res, head_request);
+    if (auto* e = std::get_if<http1::HttpError>(&framed)) {
+      log(LogLevel::kWarning, "app " + app.name + ": " + e->reason);
+      ctx.state.record_failure(app.name, e->reason, now_utc());
+      co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                       http::status::bad_gateway, "502 Upstream failed", e->reason,
+                                       false);
+    }
+    const Framing body = std::get<Framing>(framed);
+    const unsigned status = res.status;
+    const bool upstream_keep_alive = res.minor_version == 1
+                                         ? !res.fields.has_token("Connection", "close")
+                                         : res.fields.has_token("Connection", "keep-alive");
+    http1::ClientResponse reply =
+        http1::client_response(std::move(res), body, head_request, req.minor_version,
+                               plan.keep_alive && !ctx.draining, origins);
+    std::string& out_head = reply.head;
+    const bool keep = reply.keep_alive;
+    const bool out_chunked = reply.out_chunked;
+    ctx.metrics.request(app.name, status);
+    // A small body that is already here goes out with the head in one write; otherwise the
+    // head goes at once, so a client waiting on a stream (server-sent events) sees it start.
+    Framing rest = body;
+    if (body.kind == Framing::Kind::kLength && up->buffer.size() >= body.length) {
+      out_head.append(view_of(up->buffer).substr(0, static_cast<std::size_t>(body.length)));
+      up->buffer.consume(static_cast<std::size_t>(body.length));
+      rest = Framing{};
+    }
+    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+    auto [hec, hn] = co_await asio::async_write(client, asio::buffer(out_head), nothrow);
+    if (hec) co_return false;
+    std::string body_error;
+    const RelayResult rr = co_await relay_body(up->stream, up->buffer, rest, client, out_chunked,
+                                               ctx.timeouts.idle, body_error);
+    if (rr != RelayResult::kOk) {
+      if (rr != RelayResult::kWriteFailed) {
+        const std::string what = rr == RelayResult::kMalformed
+                                     ? "malformed chunked response body: " + body_error
+                                     : "upstream failed in the middle of a response";
+        log(LogLevel::kWarning, "app " + app.name + ": " + what);
+        ctx.state.record_failure(app.name, what, now_utc());
+      }
+      co_return false;  // the client sees a truncated response, not a complete wrong one
+    }
+    // Reused only when the exchange ended cleanly: after HEAD an upstream may still send a body,
+    // and unread bytes would be taken for the next response.
+    if (upstream_keep_alive && body.kind != Framing::Kind::kUntilClose && !head_request &&
+        up->buffer.size() == 0) {
+      give_back(ctx, w, app.name, std::move(up));
+    }
+    co_return keep;
+  }
+}
+
+}  // namespace ratls::proxy
