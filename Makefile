@@ -48,7 +48,7 @@ fuzz:
 
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
-	bash bench/gateway.sh $(BUILD_DIR)
+	bash bench/compare.sh $(BUILD_DIR)
 
 # The binary, the systemd user units, the example configuration, the man page and the docs.
 PREFIX ?= /usr/local

@@ -105,7 +105,8 @@ struct DemoApp::Impl {
                                    http::status status = http::status::ok) {
     http::response<http::string_body> res{status, version};
     res.set(http::field::content_type, "application/json");
-    res.body() = j.dump() + "\n";
+    // A stored value that is not UTF-8 is shown with replacement characters: dump() would throw.
+    res.body() = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     res.keep_alive(keep);
     co_return co_await send(s, res);
   }
@@ -239,8 +240,8 @@ struct DemoApp::Impl {
                 "demo_session=simulated; Path=/; Secure; HttpOnly; SameSite=Lax; Domain=" +
                     options.host);
       }
-      res.body() =
-          nlohmann::json{{"cookie", cookie.empty() ? "(none yet: reload)" : cookie}}.dump();
+      res.body() = nlohmann::json{{"cookie", cookie.empty() ? "(none yet: reload)" : cookie}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
       res.keep_alive(keep);
       co_return co_await send(s, res);
     }

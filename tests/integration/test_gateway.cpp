@@ -564,6 +564,18 @@ TEST_F(DemoTest, StoresAndReadsBackAValue) {
   EXPECT_EQ(json::parse(curl("/api/value").out)["value"], "kept in the enclave");
 }
 
+// A value that is not UTF-8 is answered with replacement characters, not a dropped connection.
+TEST_F(DemoTest, AValueThatIsNotUtf8StillReadsBack) {
+  const std::string body = dir_.write("latin1.txt", std::string("caf\xe9"));
+  const CommandResult post =
+      curl("/api/value", {"-X", "POST", "-H", "Content-Type: text/plain", "-H",
+                          "Origin: " + origin(), "--data-binary", "@" + body});
+  EXPECT_EQ(post.exit_code, 0) << post.err;
+  const CommandResult get = curl("/api/value", {"-w", "\n%{http_code}"});
+  EXPECT_NE(get.out.find("caf\xef\xbf\xbd"), std::string::npos) << get.out;
+  EXPECT_EQ(get.out.substr(get.out.size() - 3), "200") << get.out;
+}
+
 TEST_F(DemoTest, RedirectsAndCookiesPointAtTheGateway) {
   const CommandResult redirect = curl("/redirect", {"-D", "-", "-o", "/dev/null"});
   EXPECT_NE(redirect.out.find("Location: " + origin() + "/api/info"), std::string::npos)

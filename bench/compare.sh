@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# ratls-gateway against nginx and HAProxy as TLS-verifying reverse proxies, all in front of the same
+# upstream (the demo's simulated enclave app, its own process) in one run, two rounds:
+#   small keep-alive requests (wrk -t1 -c16): requests/s and each proxy's CPU per request;
+#   a 1 GiB download (curl); peak RSS; N idle keep-alive connections (RSS held, and 5 s after close).
+# Ratios are against the direct TLS connection (requests, download) measured in the same round.
+# nginx and HAProxy verify the upstream's certificate against that very certificate (they cannot
+# verify an RA-TLS quote; this is their closest equivalent: a pinned certificate).
+# Usage: compare.sh BUILD_DIR [SECONDS] [IDLE_CONNECTIONS]
+set -euo pipefail
+build=${1:-build}
+seconds=${2:-10}
+idle_n=${3:-10000}
+bin="$build/ratls-gateway"
+here=$(cd "$(dirname "$0")" && pwd)
+for tool in wrk nginx haproxy openssl curl; do
+  command -v "$tool" >/dev/null || PATH="$PATH:/usr/sbin" command -v "$tool" >/dev/null ||
+    bash "$here/../scripts/install-deps.sh" --bench
+done
+export PATH="$PATH:/usr/sbin"
+need=$((idle_n + 1000))
+if (($(ulimit -n) < need)); then ulimit -n "$need" 2>/dev/null || { echo "compare: need ulimit -n >= $need" >&2; exit 1; }; fi
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# CPU seconds (user + system) of a process and its children so far.
+cpu_s() {
+  local total=0 p
+  for p in "$1" $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{print t + ($14 + $15) / hz}' "/proc/$p/stat")
+  done
+  echo "$total"
+}
+peak_rss_kib() {
+  local total=0 p
+  for p in "$1" $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    total=$((total + $(awk '/^VmHWM:/ {print $2}' "/proc/$p/status")))
+  done
+  echo "$total"
+}
+
+# The upstream.
+demo_port=$(free_port)
+"$bin" demo --listen "127.0.0.1:$demo_port" --state-dir "$tmp/demo" --log-level warning >"$tmp/demo.out" 2>"$tmp/demo.err" &
+demo_pid=$!
+pids+=($demo_pid)
+wait_port "$demo_port"
+app_port=""
+for _ in $(seq 100); do
+  app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
+  [[ -n "$app_port" ]] && break
+  sleep 0.1
+done
+openssl s_client -connect "127.0.0.1:$app_port" </dev/null 2>/dev/null |
+  sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' >"$tmp/upstream.pem"
+
+# ratls-gateway.
+gw_port=$(free_port)
+cat >"$tmp/config.json" <<JSON
+{"listen": ["127.0.0.1:$gw_port"],
+ "apps": [{"name": "bench", "upstream": "https://127.0.0.1:$app_port"}],
+ "trust": {"root_ca": "$tmp/demo/sim"},
+ "collateral": {"offline": "$tmp/demo/sim/collateral"},
+ "state_dir": "$tmp/state"}
+JSON
+"$bin" run --config "$tmp/config.json" --log-level warning ${GATEWAY_THREADS:+--threads "$GATEWAY_THREADS"} 2>"$tmp/gw.err" &
+gw_pid=$!
+pids+=($gw_pid)
+
+# nginx: two workers (the machine's cores), upstream keepalive, the certificate verified.
+ng_port=$(free_port)
+mkdir -p "$tmp/nginx"
+cat >"$tmp/nginx/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections $((idle_n + 1000)); }
+worker_rlimit_nofile $((idle_n * 2 + 2000));
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
+  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream app { server 127.0.0.1:$app_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$ng_port;
+    location / {
+      proxy_pass https://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $tmp/upstream.pem;
+      proxy_ssl_name localhost;
+      proxy_ssl_session_reuse off;
+    }
+  }
+}
+NGINX
+nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" -g 'daemon off;' 2>"$tmp/nginx/stderr" &
+ng_pid=$!
+pids+=($ng_pid)
+
+# HAProxy: two threads, connection reuse, the certificate verified.
+hp_port=$(free_port)
+cat >"$tmp/haproxy.cfg" <<HAPROXY
+global
+  maxconn $((idle_n + 1000))
+  nbthread $(nproc)
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend front
+  bind 127.0.0.1:$hp_port
+  default_backend app
+backend app
+  http-reuse always
+  server s 127.0.0.1:$app_port ssl verify required ca-file $tmp/upstream.pem verifyhost localhost no-ssl-reuse
+HAPROXY
+haproxy -f "$tmp/haproxy.cfg" -db 2>"$tmp/haproxy.err" &
+hp_pid=$!
+pids+=($hp_pid)
+
+for p in "$gw_port" "$ng_port" "$hp_port"; do wait_port "$p"; done
+host="bench.localhost:$gw_port"
+for name in gateway:$gw_port nginx:$ng_port haproxy:$hp_port; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" "http://127.0.0.1:${name#*:}/api/info")
+  if [[ "$code" != 200 ]]; then
+    echo "compare: ${name%%:*} answered $code to a first request (is its upstream verification set up?)" >&2
+    cat "$tmp/nginx/error.log" "$tmp/haproxy.err" "$tmp/gw.err" >&2 2>/dev/null || true
+    exit 1
+  fi
+done
+
+# One wrk run against URL: "requests proxy_cpu_s" (the proxy's CPU during it; 0 for direct).
+measure() {
+  local pid=$1 url=$2 c0 c1
+  c0=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
+  wrk -t1 -c16 -d"${seconds}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
+  c1=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
+  echo "$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk.out") $(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')"
+}
+download() {  # seconds for 1 GiB
+  curl -sk -o /dev/null -w '%{time_total}' -H "Host: $host" "$1/api/download?bytes=$((1024 * 1024 * 1024))"
+}
+
+results="$tmp/results"
+: >"$results"
+for round in 1 2; do
+  echo "round $round: direct $(measure 0 "https://127.0.0.1:$app_port/api/info") $(download "https://127.0.0.1:$app_port")" >>"$results"
+  for name in gateway nginx haproxy; do
+    case $name in
+      gateway) pid=$gw_pid port=$gw_port ;;
+      nginx) pid=$ng_pid port=$ng_port ;;
+      haproxy) pid=$hp_pid port=$hp_port ;;
+    esac
+    echo "round $round: $name $(measure "$pid" "http://127.0.0.1:$port/api/info") $(download "http://127.0.0.1:$port")" >>"$results"
+  done
+done
+for name in gateway nginx haproxy; do
+  case $name in
+    gateway) pid=$gw_pid port=$gw_port ;;
+    nginx) pid=$ng_pid port=$ng_port ;;
+    haproxy) pid=$hp_pid port=$hp_port ;;
+  esac
+  echo "peak: $name $(peak_rss_kib "$pid")" >>"$results"
+  echo "idle: $name $(python3 "$here/idle_connections.py" "$port" "$pid" "$host" "$idle_n")" >>"$results"
+done
+
+python3 - "$seconds" "$results" <<'PY'
+import re, sys
+secs = float(sys.argv[1])
+rows = {}
+peak, idle = {}, {}
+for line in open(sys.argv[2]):
+    if line.startswith("round"):
+        m = re.match(r"round (\d): (\w+) (\d+) ([\d.]+) ([\d.]+)", line)
+        rnd, name, n, cpu, dl = int(m[1]), m[2], float(m[3]), float(m[4]), float(m[5])
+        rows.setdefault(rnd, {})[name] = (n / secs, cpu / n * 1e6 if n else 0, 1024 / dl)
+    elif line.startswith("peak:"):
+        _, name, kib = line.split()
+        peak[name] = float(kib) / 1024
+    elif line.startswith("idle:"):
+        name = line.split()[1]
+        m = re.search(r"RSS ([\d.]+) -> ([\d.]+) MiB \(([-\d.]+) KiB each\), 5 s after close ([\d.]+) MiB", line)
+        idle[name] = tuple(float(x) for x in m.groups())
+for rnd, r in sorted(rows.items()):
+    d_rps, _, d_mib = r["direct"]
+    print(f"round {rnd}: direct {d_rps:8.0f} req/s, 1 GiB at {d_mib:6.0f} MiB/s")
+    for name in ("gateway", "nginx", "haproxy"):
+        rps, us, mib = r[name]
+        print(f"  {name:8s} {rps:8.0f} req/s ({rps / d_rps:.2f}x direct)  CPU {us:5.1f} us/request"
+              f"  1 GiB {mib:6.0f} MiB/s ({mib / d_mib:.2f}x direct)")
+for name in ("gateway", "nginx", "haproxy"):
+    b, h, each, after = idle[name]
+    print(f"{name:8s} peak RSS {peak[name]:6.1f} MiB; {sys.argv[0] and ''}idle connections: RSS {b:.1f} -> {h:.1f} MiB"
+          f" ({each:.1f} KiB each), 5 s after close {after:.1f} MiB")
+PY
