@@ -76,8 +76,17 @@ void Fields::erase(std::string_view name) {
 }
 
 void Fields::set(std::string_view name, std::string value) {
-  erase(name);
-  fields_.push_back({std::string(name), std::move(value)});
+  // In place of the first field of that name (the order the sender chose is kept), others removed.
+  auto first = std::find_if(fields_.begin(), fields_.end(),
+                            [&](const Field& f) { return iequals(f.name, name); });
+  if (first == fields_.end()) {
+    fields_.push_back({std::string(name), std::move(value)});
+    return;
+  }
+  first->value = std::move(value);
+  const auto keep = static_cast<std::size_t>(first - fields_.begin());
+  std::size_t i = 0;
+  std::erase_if(fields_, [&](const Field& f) { return i++ != keep && iequals(f.name, name); });
 }
 
 void Fields::add(std::string name, std::string value) {

@@ -30,7 +30,7 @@ class Fields {
   const std::string* find(std::string_view name) const;
   std::size_t count(std::string_view name) const;
   void erase(std::string_view name);
-  // Replaces every field of that name by one.
+  // One field of that name with `value`: in place of the first one (others removed), or appended.
   void set(std::string_view name, std::string value);
   void add(std::string name, std::string value);
   // Comma-separated elements of every field of that name, OWS trimmed, lowercased, empty ones

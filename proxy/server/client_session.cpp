@@ -80,6 +80,38 @@ asio::awaitable<bool> handle(ServerContext& ctx, EventLoop& w, Client& client,
   co_return co_await exchange(ctx, w, snap, client, buffer, req, plan, *app, route, websocket, tls);
 }
 
+// One request: its head read and checked, then answered. Its own coroutine, so that what a
+// request needs is freed before the connection waits for the next one. True: keep the connection.
+template <class Client>
+asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& client,
+                                    beast::flat_buffer& buffer,
+                                    const std::optional<std::string>& dedicated, bool tls) {
+  http1::HeadScanner scanner(head_limits(*ctx.snapshots.current().config));
+  beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
+  const HeadRead head = co_await read_head(client, buffer, scanner, true);
+  w.idle_clients.erase(&beast::get_lowest_layer(client));
+  if (head.ec) co_return false;  // closed, timed out or reset: nobody to answer
+  std::variant<http1::RequestHead, http1::HttpError> parsed =
+      head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
+                   : http1::parse_request_head(view_of(buffer).substr(0, head.size));
+  if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
+    // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+    const http1::Fields none;
+    co_await refuse_request(ctx, client, none, *e);
+    co_return false;
+  }
+  buffer.consume(head.size);
+  try {
+    co_return co_await handle(ctx, w, client, buffer, std::get<http1::RequestHead>(parsed),
+                              dedicated, tls);
+  } catch (const std::exception& e) {
+    log(LogLevel::kError, std::string("request failed: ") + e.what());
+  }
+  co_return false;
+}
+
+// The connection's loop. Between requests it holds no read buffer and no request state: an idle
+// keep-alive connection costs its socket (and TLS state) and this small frame.
 template <class Client>
 asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client& client,
                                        const std::optional<std::string>& dedicated, bool tls) {
@@ -88,8 +120,6 @@ asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client&
     if (ctx.draining) break;
     w.idle_clients.insert(&beast::get_lowest_layer(client));
     if (buffer.size() == 0) {
-      // Between requests a connection holds no read buffer: an idle keep-alive connection costs
-      // its socket (and TLS state), not the last exchange's buffers.
       buffer.shrink_to_fit();
       if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
         if (!co_await wait_readable(client.socket(), ctx.timeouts.header)) {
@@ -98,31 +128,9 @@ asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client&
         }
       }
     }
-    http1::HeadScanner scanner(head_limits(*ctx.snapshots.current().config));
-    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
-    const HeadRead head = co_await read_head(client, buffer, scanner, true);
-    w.idle_clients.erase(&beast::get_lowest_layer(client));
-    if (head.ec) break;  // closed, timed out or reset: nobody to answer
-    std::variant<http1::RequestHead, http1::HttpError> parsed =
-        head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
-                     : http1::parse_request_head(view_of(buffer).substr(0, head.size));
-    if (auto* e = std::get_if<http1::HttpError>(&parsed)) {
-      // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
-      const http1::Fields none;
-      co_await refuse_request(ctx, client, none, *e);
-      break;
-    }
-    buffer.consume(head.size);
-    bool keep = false;
-    try {
-      keep = co_await handle(ctx, w, client, buffer, std::get<http1::RequestHead>(parsed),
-                             dedicated, tls);
-    } catch (const std::exception& e) {
-      log(LogLevel::kError, std::string("request failed: ") + e.what());
-      keep = false;
-    }
-    if (!keep) break;
+    if (!co_await serve_request(ctx, w, client, buffer, dedicated, tls)) break;
   }
+  w.idle_clients.erase(&beast::get_lowest_layer(client));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "proxy/http1/chunked.h"
+#include "proxy/http1/forwarding.h"
 #include "proxy/http1/framing.h"
 #include "proxy/http1/head_parser.h"
 #include "proxy/http1/head_scanner.h"
@@ -315,6 +316,97 @@ TEST(Http1Serializer, FramingComesOnlyFromTheDecision) {
   EXPECT_EQ(out, "1a\r\nhello world, this is 26 ch\r\n");
   append_chunk(out, "");
   EXPECT_EQ(out.size(), 4u + 26u + 2u);
+}
+
+}  // namespace
+}  // namespace ratls::proxy::http1
+
+namespace ratls::proxy::http1 {
+namespace {
+
+const Origins kOrigins{"http://demo.localhost:7443", "https://app.example:8443",
+                       "app.example:8443"};
+
+RequestHead request(const std::string& raw) {
+  HeadScanner scanner({});
+  EXPECT_EQ(scanner.scan(raw), HeadScanner::State::kComplete);
+  return std::get<RequestHead>(
+      parse_request_head(std::string_view(raw).substr(0, scanner.head_size())));
+}
+
+ResponseHead response(const std::string& raw) {
+  return std::get<ResponseHead>(parse_response_head(raw));
+}
+
+// What the upstream gets is written from the gateway's decision: the client's framing fields,
+// hop-by-hop fields and Expect never pass, the target is origin-form, Host is the upstream's.
+TEST(Http1Forwarding, UpstreamRequestHead) {
+  const RequestHead r = request(
+      "POST http://demo.localhost:7443/x?y HTTP/1.1\r\nHost: demo.localhost:7443\r\n"
+      "Transfer-Encoding: chunked\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
+      "Expect: 100-continue\r\nTE: trailers\r\nX-Keep: 2\r\n\r\n");
+  const RequestPlan plan = std::get<RequestPlan>(plan_request(r));
+  const UpstreamRequest up = upstream_request(r, plan, false, kOrigins);
+  EXPECT_EQ(up.head,
+            "POST /x?y HTTP/1.1\r\nHost: app.example:8443\r\nX-Keep: 2\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n");
+  const RequestHead empty_post = request("POST / HTTP/1.1\r\nHost: demo.localhost:7443\r\n\r\n");
+  EXPECT_EQ(
+      upstream_request(empty_post, std::get<RequestPlan>(plan_request(empty_post)), false, kOrigins)
+          .head,
+      "POST / HTTP/1.1\r\nHost: app.example:8443\r\nContent-Length: 0\r\n\r\n");
+  const RequestHead ws = request(
+      "GET /ws HTTP/1.1\r\nHost: demo.localhost:7443\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\n\r\n");
+  EXPECT_EQ(upstream_request(ws, std::get<RequestPlan>(plan_request(ws)), true, kOrigins).head,
+            "GET /ws HTTP/1.1\r\nHost: app.example:8443\r\nUpgrade: websocket\r\n"
+            "Connection: upgrade\r\n\r\n");
+}
+
+// What the client gets: the body's framing re-decided for its version, keep-alive only when the
+// end of the body can be told, and the response rewrites.
+TEST(Http1Forwarding, ClientResponseHead) {
+  const Framing chunked{Framing::Kind::kChunked, 0};
+  const Framing until_close{Framing::Kind::kUntilClose, 0};
+  const ResponseHead res = response(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nSet-Cookie: a=1; Domain=app.example\r\n"
+      "Strict-Transport-Security: max-age=1\r\nLocation: https://app.example:8443/n\r\n\r\n");
+  const ClientResponse to11 = client_response(res, chunked, false, 1, true, kOrigins);
+  EXPECT_EQ(to11.head,
+            "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nLocation: http://demo.localhost:7443/n\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n");
+  EXPECT_TRUE(to11.out_chunked);
+  EXPECT_TRUE(to11.keep_alive);
+  const ClientResponse to10 = client_response(res, chunked, false, 0, true, kOrigins);
+  EXPECT_FALSE(to10.out_chunked);
+  EXPECT_FALSE(to10.keep_alive);
+  EXPECT_EQ(to10.to_client.kind, Framing::Kind::kUntilClose);
+  EXPECT_NE(to10.head.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_EQ(to10.head.find("Transfer-Encoding"), std::string::npos);
+  // A close-delimited body goes chunked to an HTTP/1.1 client, which keeps its connection.
+  const ClientResponse closing =
+      client_response(response("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"), until_close, false,
+                      1, true, kOrigins);
+  EXPECT_TRUE(closing.out_chunked);
+  EXPECT_TRUE(closing.keep_alive);
+  // HEAD and 304 keep the length they announce; 204 announces none.
+  const ResponseHead head = response("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n");
+  EXPECT_NE(
+      client_response(head, Framing{}, true, 1, true, kOrigins).head.find("Content-Length: 42"),
+      std::string::npos);
+  const ResponseHead no_content = response("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(client_response(no_content, Framing{}, false, 1, true, kOrigins).head,
+            "HTTP/1.1 204 No Content\r\n\r\n");
+  // HTTP/1.0 clients that asked for keep-alive are told so when the length is known.
+  const ClientResponse ka10 =
+      client_response(head, Framing{Framing::Kind::kLength, 42}, false, 0, true, kOrigins);
+  EXPECT_TRUE(ka10.keep_alive);
+  EXPECT_NE(ka10.head.find("Connection: keep-alive\r\n"), std::string::npos);
+  // Interim responses get the same rewrites and no framing.
+  EXPECT_EQ(interim_response(response("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n"
+                                      "Set-Cookie: h=1; Domain=x\r\nAlt-Svc: h3\r\n\r\n"),
+                             kOrigins),
+            "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\nSet-Cookie: h=1\r\n\r\n");
 }
 
 }  // namespace
