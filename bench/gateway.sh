@@ -13,31 +13,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+source "$(dirname "$0")/common.sh"
 
 # The upstream: the demo's simulated enclave app (its own gateway is not measured).
-demo_port=$(free_port)
-"$bin" demo --listen "127.0.0.1:$demo_port" --state-dir "$tmp/demo" >"$tmp/demo.out" 2>"$tmp/demo.err" &
-demo_pid=$!
-pids+=($demo_pid)
-wait_port "$demo_port"
-app_port=""
-for _ in $(seq 100); do  # the banner follows the listeners by a moment
-  app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
-  [[ -n "$app_port" ]] && break
-  sleep 0.1
-done
+start_upstream
 
 # The gateway under test, alone in its process so its RSS is its own.
 gw_port=$(free_port)
-cat >"$tmp/config.json" <<JSON
-{"listen": ["127.0.0.1:$gw_port"],
- "apps": [{"name": "bench", "upstream": "https://127.0.0.1:$app_port"}],
- "trust": {"root_ca": "$tmp/demo/sim"},
- "collateral": {"offline": "$tmp/demo/sim/collateral"},
- "state_dir": "$tmp/state"}
-JSON
+write_gateway_config "$gw_port"
 "$bin" run --config "$tmp/config.json" --log-level warning ${GATEWAY_THREADS:+--threads "$GATEWAY_THREADS"} 2>"$tmp/gw.err" &
 gw_pid=$!
 pids+=($gw_pid)

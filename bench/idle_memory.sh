@@ -17,28 +17,10 @@ trap cleanup EXIT
 need=$((n + 1000))
 if (($(ulimit -n) < need)); then ulimit -n "$need" 2>/dev/null || { echo "idle_memory: need ulimit -n >= $need" >&2; exit 1; }; fi
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-
-demo_port=$(free_port)
-"$bin" demo --listen "127.0.0.1:$demo_port" --state-dir "$tmp/demo" >"$tmp/demo.out" 2>"$tmp/demo.err" &
-pids+=($!)
-wait_port "$demo_port"
-app_port=""
-for _ in $(seq 100); do
-  app_port=$(sed -n 's|.*simulated enclave app  https://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/demo.out")
-  [[ -n "$app_port" ]] && break
-  sleep 0.1
-done
-
+source "$here/common.sh"
+start_upstream
 gw_port=$(free_port)
-cat >"$tmp/config.json" <<JSON
-{"listen": ["127.0.0.1:$gw_port"],
- "apps": [{"name": "bench", "upstream": "https://127.0.0.1:$app_port"}],
- "trust": {"root_ca": "$tmp/demo/sim"},
- "collateral": {"offline": "$tmp/demo/sim/collateral"},
- "state_dir": "$tmp/state"}
-JSON
+write_gateway_config "$gw_port"
 ${GATEWAY_WRAPPER:-} "$bin" run --config "$tmp/config.json" >"$tmp/gw.out" 2>"$tmp/gw.err" &
 gw_pid=$!
 pids+=($gw_pid)

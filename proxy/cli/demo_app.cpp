@@ -12,17 +12,13 @@
 #include <mutex>
 #include <thread>
 
+#include "proxy/net/asio_types.h"
+
 namespace ratls::proxy {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = asio::ssl;
 namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
 constexpr const char* kPage = R"PAGE(<!doctype html>

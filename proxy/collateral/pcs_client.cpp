@@ -12,17 +12,12 @@
 
 #include "proxy/common/https_url.h"
 
+#include "proxy/net/asio_types.h"
+
 namespace ratls::proxy {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
-
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // Issuer chains arrive URL-encoded in headers (~2.7 KB each); Beast's default limit is 8 KB.
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 

@@ -12,7 +12,7 @@
 #include "attest/time.h"
 #include "proxy/config/config.h"
 #include "proxy/pinning/upstream_verifier.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/upstream_connection.h"
 
 namespace ratls::proxy {

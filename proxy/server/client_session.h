@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/event_loops.h"
 #include "proxy/server/server_context.h"
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/upstream_pool.h"
 
 namespace ratls::proxy {

@@ -14,7 +14,7 @@
 #include "proxy/http1/head_parser.h"
 #include "proxy/http1/head_scanner.h"
 #include "proxy/http1/request_rules.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/event_loops.h"
 #include "proxy/server/relay.h"
 #include "proxy/server/responses.h"

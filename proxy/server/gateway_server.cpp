@@ -7,7 +7,7 @@
 
 #include "proxy/common/log.h"
 #include "proxy/pinning/pin_store.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/client_session.h"
 #include "proxy/server/config_snapshots.h"
 #include "proxy/server/dial_cooldown.h"

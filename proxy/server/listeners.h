@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "proxy/config/config.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/event_loops.h"
 #include "proxy/trust/local_ca.h"
 

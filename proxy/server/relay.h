@@ -12,7 +12,7 @@
 #include "proxy/http1/chunked.h"
 #include "proxy/http1/framing.h"
 #include "proxy/http1/head_scanner.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 
 namespace ratls::proxy {
 

@@ -11,7 +11,7 @@
 #include "proxy/http1/message.h"
 #include "proxy/http1/serializer.h"
 #include "proxy/pinning/pin_json.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/server_context.h"
 
 namespace ratls::proxy {

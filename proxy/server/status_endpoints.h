@@ -6,7 +6,7 @@
 
 #include "proxy/common/clock.h"
 #include "proxy/http1/message.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/responses.h"
 #include "proxy/server/server_context.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "proxy/pinning/upstream_verifier.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 
 namespace ratls::proxy {
 

@@ -6,7 +6,7 @@
 
 #include "proxy/http1/forwarding.h"
 #include "proxy/http1/message.h"
-#include "proxy/server/asio_types.h"
+#include "proxy/net/asio_types.h"
 #include "proxy/server/relay.h"
 #include "proxy/server/server_context.h"
 #include "proxy/server/upstream_connection.h"

@@ -1,5 +1,5 @@
-// The Asio/Beast names the server's files use. Included only by proxy/server/ sources, which are
-// the only ones that need Asio (compile time: headers outside this folder stay Asio-free).
+// The Asio/Beast names the network code uses (the server, the PCS client, the demo app), in one
+// place. Included only by sources that need Asio: other headers stay Asio-free (compile time).
 #pragma once
 
 #include <boost/asio.hpp>
