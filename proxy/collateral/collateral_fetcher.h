@@ -18,7 +18,7 @@
 #include "attest/time.h"
 #include "attest/x509.h"
 #include "proxy/collateral/pcs_client.h"
-#include "proxy/pinning/upstream_verifier.h"
+#include "proxy/collateral/collateral_source.h"
 
 namespace ratls::proxy {
 
