@@ -58,6 +58,11 @@ openssl s_client -connect "127.0.0.1:$app_port" </dev/null 2>/dev/null |
 # ratls-gateway.
 gw_port=$(free_port)
 write_gateway_config "$gw_port"
+# Start to READY=1 (sd_notify) with the collateral already on disk, on a port of its own.
+su_port=$(free_port)
+sed "s/127.0.0.1:$gw_port\"/127.0.0.1:$su_port\"/; s|$tmp/state\"|$tmp/state-startup\"|" \
+  "$tmp/config.json" >"$tmp/startup.json"
+startup=$(python3 "$here/startup_time.py" "$bin" "$tmp/startup.json" 5)
 "$bin" run --config "$tmp/config.json" --log-level warning ${GATEWAY_THREADS:+--threads "$GATEWAY_THREADS"} 2>"$tmp/gw.err" &
 gw_pid=$!
 pids+=($gw_pid)
@@ -167,6 +172,7 @@ for name in gateway nginx haproxy; do
   echo "idle: $name $(python3 "$here/idle_connections.py" "$port" "$pid" "$host" "$idle_n")" >>"$results"
 done
 
+echo "$startup"
 python3 - "$seconds" "$results" <<'PY'
 import re, sys
 secs = float(sys.argv[1])
