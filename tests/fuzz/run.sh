@@ -7,7 +7,7 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 seconds=${2:-20}
 here=$(cd "$(dirname "$0")" && pwd)
-real=$(cd "$here/../../../shared/testdata/real" 2>/dev/null && pwd) || real=""
+real=$(cd "$here/../data/real" 2>/dev/null && pwd) || real=""
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"

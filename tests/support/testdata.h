@@ -1,4 +1,4 @@
-// Access to the real vectors in ../shared/testdata/real (never copied into the repository) and
+// Access to the real vectors in tests/data/real (provenance: tests/data/real/PROVENANCE.md) and
 // small helpers shared by tests.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Quote parsing (attestation-spec §1, §2.2) against every real quote in ../shared/testdata/real,
+// Quote parsing (attestation-spec §1, §2.2) against every real quote in tests/data/real,
 // plus structure-level mutations, truncations and hostile length fields.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Real vectors from ../shared/testdata/real must give exactly the results their SOURCES.md states,
+// Real vectors from tests/data/real must give exactly the results their provenance states,
 // at the stated time, and fail 1 s outside their validity window with the right expired status.
 #include <gtest/gtest.h>
 
