@@ -128,10 +128,13 @@ for p in "$gw_port" "$ng_port" "$hp_port"; do
   wait_port "$p" || { echo "compare: nothing listens on port $p" >&2; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log" "$tmp/haproxy.err" "$tmp/gw.err" >&2 2>/dev/null; exit 1; }
 done
 host="bench.localhost:$gw_port"
-for name in gateway:$gw_port nginx:$ng_port haproxy:$hp_port; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" "http://127.0.0.1:${name#*:}/api/info")
+# "name:pid:port" of each proxy under test.
+proxies=("gateway:$gw_pid:$gw_port" "nginx:$ng_pid:$ng_port" "haproxy:$hp_pid:$hp_port")
+for p in "${proxies[@]}"; do
+  IFS=: read -r name pid port <<<"$p"
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" "http://127.0.0.1:$port/api/info")
   if [[ "$code" != 200 ]]; then
-    echo "compare: ${name%%:*} answered $code to a first request (is its upstream verification set up?)" >&2
+    echo "compare: $name answered $code to a first request (is its upstream verification set up?)" >&2
     cat "$tmp/nginx/error.log" "$tmp/haproxy.err" "$tmp/gw.err" >&2 2>/dev/null || true
     exit 1
   fi
@@ -153,21 +156,13 @@ results="$tmp/results"
 : >"$results"
 for round in 1 2; do
   echo "round $round: direct $(measure 0 "https://127.0.0.1:$app_port/api/info") $(download "https://127.0.0.1:$app_port")" >>"$results"
-  for name in gateway nginx haproxy; do
-    case $name in
-      gateway) pid=$gw_pid port=$gw_port ;;
-      nginx) pid=$ng_pid port=$ng_port ;;
-      haproxy) pid=$hp_pid port=$hp_port ;;
-    esac
+  for p in "${proxies[@]}"; do
+    IFS=: read -r name pid port <<<"$p"
     echo "round $round: $name $(measure "$pid" "http://127.0.0.1:$port/api/info") $(download "http://127.0.0.1:$port")" >>"$results"
   done
 done
-for name in gateway nginx haproxy; do
-  case $name in
-    gateway) pid=$gw_pid port=$gw_port ;;
-    nginx) pid=$ng_pid port=$ng_port ;;
-    haproxy) pid=$hp_pid port=$hp_port ;;
-  esac
+for p in "${proxies[@]}"; do
+  IFS=: read -r name pid port <<<"$p"
   echo "peak: $name $(peak_rss_kib "$pid")" >>"$results"
   echo "idle: $name $(python3 "$here/idle_connections.py" "$port" "$pid" "$host" "$idle_n")" >>"$results"
 done

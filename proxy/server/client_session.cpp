@@ -25,8 +25,8 @@ struct SessionGuard {
 };
 
 template <class Client>
-asio::awaitable<bool> handle(ServerContext& ctx, EventLoop& w, Client& client,
-                             beast::flat_buffer& buffer, http1::RequestHead& req,
+asio::awaitable<bool> handle(ServerContext& ctx, const ConfigSnapshot& snap, EventLoop& w,
+                             Client& client, beast::flat_buffer& buffer, http1::RequestHead& req,
                              const std::optional<std::string>& dedicated, bool tls) {
   auto planned = http1::plan_request(req);
   if (auto* e = std::get_if<http1::HttpError>(&planned)) {
@@ -37,8 +37,6 @@ asio::awaitable<bool> handle(ServerContext& ctx, EventLoop& w, Client& client,
                         (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
   // The gateway's own answers do not read a body: the connection ends after them.
   const bool keep_alive = plan.keep_alive && !has_body;
-  // This request uses the configuration current when it arrived, even if a reload happens.
-  const ConfigSnapshot snap = ctx.snapshots.current();
   const Config& cfg = *snap.config;
   const Route route = route_request(*req.fields.find("Host"), *snap.names, dedicated);
   switch (route.kind) {
@@ -86,7 +84,10 @@ template <class Client>
 asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& client,
                                     beast::flat_buffer& buffer,
                                     const std::optional<std::string>& dedicated, bool tls) {
-  http1::HeadScanner scanner(head_limits(*ctx.snapshots.current().config));
+  // This request uses the configuration current when it arrived, even if a reload happens: one
+  // snapshot for its head limits, routing and exchange.
+  const ConfigSnapshot snap = ctx.snapshots.current();
+  http1::HeadScanner scanner(head_limits(*snap.config));
   beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
   const HeadRead head = co_await read_head(client, buffer, scanner, true);
   w.idle_clients.erase(&beast::get_lowest_layer(client));
@@ -102,7 +103,7 @@ asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& cl
   }
   buffer.consume(head.size);
   try {
-    co_return co_await handle(ctx, w, client, buffer, std::get<http1::RequestHead>(parsed),
+    co_return co_await handle(ctx, snap, w, client, buffer, std::get<http1::RequestHead>(parsed),
                               dedicated, tls);
   } catch (const std::exception& e) {
     log(LogLevel::kError, std::string("request failed: ") + e.what());
