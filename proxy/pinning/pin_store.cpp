@@ -285,6 +285,7 @@ void PinStore::load_locked() {
     }
   }
   entries_ = std::move(entries);
+  version_.fetch_add(1, std::memory_order_release);
   file_mtime_ns_ = snap.state.mtime_ns;
   file_size_ = snap.state.size;
   file_inode_ = snap.state.inode;
@@ -302,6 +303,7 @@ bool PinStore::reload_locked() {
     if (file_mtime_ns_ < 0) return false;
     // Deleted behind our back (`rm pins.json`): the user wants no pins.
     entries_.clear();
+    version_.fetch_add(1, std::memory_order_release);
     file_mtime_ns_ = -1;
     file_size_ = -1;
     file_inode_ = 0;
@@ -342,10 +344,12 @@ bool PinStore::mutate(const std::function<bool(std::vector<PinEntry>&)>& change)
   reload_locked();
   std::vector<PinEntry> before = entries_;
   if (!change(entries_)) return false;
+  version_.fetch_add(1, std::memory_order_release);
   try {
     save_locked();
   } catch (...) {
     entries_ = std::move(before);
+    version_.fetch_add(1, std::memory_order_release);
     throw;
   }
   return true;

@@ -5,6 +5,7 @@
 // call reload_if_changed() before deciding.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -99,6 +100,15 @@ class PinStore {
 
   const std::string& path() const { return path_; }
 
+  // Moves on whenever the entries may have changed (a load, a reload, a mutation): a pooled
+  // connection whose certificate was checked against the pin at version v needs no new check while
+  // the version is still v. Lock-free, for the per-request path.
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  // True while something (the daemon's inotify watch) calls reload_if_changed() as soon as the
+  // file changes; otherwise a reader calls it itself before trusting version().
+  bool watched() const { return watched_.load(std::memory_order_acquire); }
+  void set_watched(bool watched) { watched_.store(watched, std::memory_order_release); }
+
  private:
   void save_locked();
   void load_locked();
@@ -113,6 +123,8 @@ class PinStore {
   std::int64_t file_mtime_ns_ = -1;
   std::int64_t file_size_ = -1;
   std::uint64_t file_inode_ = 0;  // each atomic write is a new inode: catches same-size edits
+  std::atomic<std::uint64_t> version_{1};  // 0 is "never compared" for connections
+  std::atomic<bool> watched_{false};
 };
 
 }  // namespace ratls::proxy

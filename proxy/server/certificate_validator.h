@@ -11,8 +11,8 @@
 #include "attest/bytes.h"
 #include "attest/time.h"
 #include "proxy/config/config.h"
-#include "proxy/pinning/upstream_verifier.h"
 #include "proxy/net/asio_types.h"
+#include "proxy/pinning/upstream_verifier.h"
 #include "proxy/server/upstream_connection.h"
 
 namespace ratls::proxy {

@@ -1,5 +1,6 @@
 #include "proxy/server/client_session.h"
 
+#include <array>
 #include <variant>
 
 #include "proxy/common/log.h"
@@ -23,6 +24,10 @@ struct SessionGuard {
   ~SessionGuard() { tracker.session_closed(); }
   SessionTracker& tracker;
 };
+
+// What a waiting connection reads first: most request heads fit (a browser's may need one more
+// read); kept small because every idle connection holds one.
+constexpr std::size_t kFirstRead = 256;
 
 template <class Client>
 asio::awaitable<bool> handle(ServerContext& ctx, const ConfigSnapshot& snap, EventLoop& w,
@@ -86,11 +91,11 @@ asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& cl
                                     const std::optional<std::string>& dedicated, bool tls) {
   // This request uses the configuration current when it arrived, even if a reload happens: one
   // snapshot for its head limits, routing and exchange.
-  const ConfigSnapshot snap = ctx.snapshots.current();
+  const std::shared_ptr<const ConfigSnapshot> current = w.snapshot.get(ctx.snapshots);
+  const ConfigSnapshot& snap = *current;
   http1::HeadScanner scanner(head_limits(*snap.config));
   beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
   const HeadRead head = co_await read_head(client, buffer, scanner, true);
-  w.idle_clients.erase(&beast::get_lowest_layer(client));
   if (head.ec) co_return false;  // closed, timed out or reset: nobody to answer
   std::variant<http1::RequestHead, http1::HttpError> parsed =
       head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)
@@ -111,27 +116,29 @@ asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& cl
   co_return false;
 }
 
-// The connection's loop. Between requests it holds no read buffer and no request state: an idle
-// keep-alive connection costs its socket (and TLS state) and this small frame.
+// The connection's loop. Between requests it holds no request state and no heap read buffer: an
+// idle keep-alive connection costs its socket (and TLS state) and this frame, whose small array
+// takes the first bytes of the next request. Reading into it, rather than waiting for readiness
+// and then reading, saves a timer, an operator|| group and an epoll_ctl per request.
 template <class Client>
 asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client& client,
                                        const std::optional<std::string>& dedicated, bool tls) {
+  IdleClients::Entry idle(w.idle_clients, beast::get_lowest_layer(client));
   beast::flat_buffer buffer;
+  std::array<char, kFirstRead> first;
   for (;;) {
     if (ctx.draining) break;
-    w.idle_clients.insert(&beast::get_lowest_layer(client));
     if (buffer.size() == 0) {
       buffer.shrink_to_fit();
-      if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
-        if (!co_await wait_readable(client.socket(), ctx.timeouts.header)) {
-          w.idle_clients.erase(&beast::get_lowest_layer(client));
-          break;
-        }
-      }
+      idle.set_idle(true);
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
+      auto [ec, n] = co_await client.async_read_some(asio::buffer(first), nothrow);
+      idle.set_idle(false);
+      if (ec) break;  // closed, timed out, reset or drained: nobody to answer
+      buffer.commit(asio::buffer_copy(buffer.prepare(n), asio::buffer(first.data(), n)));
     }
     if (!co_await serve_request(ctx, w, client, buffer, dedicated, tls)) break;
   }
-  w.idle_clients.erase(&beast::get_lowest_layer(client));
 }
 
 }  // namespace

@@ -42,6 +42,23 @@ class ConfigSnapshots {
   std::atomic<unsigned> generation_{0};
 };
 
+// An event loop's own copy of the current snapshot, shared by the requests on that loop: taking it
+// costs an atomic load and a reference count that only the loop's thread touches. Going through
+// ConfigSnapshots for every request meant a mutex and three reference counts shared by all loops,
+// and the loops waited on each other (futex sleeps).
+class LoopSnapshot {
+ public:
+  std::shared_ptr<const ConfigSnapshot> get(const ConfigSnapshots& all) {
+    if (!cached_ || cached_->generation != all.generation()) {
+      cached_ = std::make_shared<const ConfigSnapshot>(all.current());
+    }
+    return cached_;
+  }
+
+ private:
+  std::shared_ptr<const ConfigSnapshot> cached_;
+};
+
 // The app of that name in `c`, or null.
 const AppConfig* find_app(const Config& c, const std::string& name);
 

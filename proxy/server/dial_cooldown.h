@@ -2,6 +2,7 @@
 // meanwhile get its last error at once. Shared by every event loop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -21,6 +22,9 @@ class DialCooldown {
 
  private:
   std::mutex mutex_;
+  // How many entries `until_` holds: nearly always 0, and then reason() takes no lock shared by
+  // the loops (it runs on every request).
+  std::atomic<std::size_t> entries_{0};
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> until_;
 };
 

@@ -6,11 +6,12 @@
 
 #include <memory>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
 #include "proxy/net/asio_types.h"
+#include "proxy/server/config_snapshots.h"
+#include "proxy/server/idle_clients.h"
 #include "proxy/server/upstream_pool.h"
 
 namespace ratls::proxy {
@@ -19,8 +20,9 @@ struct EventLoop {
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   UpstreamPool pool;
-  std::set<beast::tcp_stream*> idle_clients;  // waiting for a next request: closed on drain
-  std::thread thread;                         // none for loop 0
+  LoopSnapshot snapshot;
+  IdleClients idle_clients;  // waiting for a next request: closed on drain
+  std::thread thread;        // none for loop 0
 };
 
 class EventLoops {

@@ -40,20 +40,31 @@ inline http1::HeadLimits head_limits(const Config& c) {
 }
 
 // A pooled connection is reused only while its certificate is still the app's pin: a pin accepted
-// or forgotten from the CLI applies to the very next request.
+// or forgotten from the CLI applies from the next request the gateway serves after it saw the
+// file change. The pin is compared only when the store's version moved since the connection was
+// last checked, so the usual reuse reads one atomic and takes no lock shared between loops.
 inline std::unique_ptr<UpstreamConn> take_pooled(ServerContext& ctx, EventLoop& w,
                                                  const AppConfig& app, unsigned gen) {
   const bool ratls = app.mode == UpstreamMode::kRatls;
-  std::optional<std::string> pinned;
-  if (ratls) {
+  if (ratls && !ctx.pins.watched()) {
     try {
       ctx.pins.reload_if_changed();
     } catch (const std::exception& e) {
       log(LogLevel::kWarning, std::string("pins file problem (old pins kept): ") + e.what());
     }
-    pinned = ctx.pins.pinned_cert_sha256(app.name);
   }
-  return w.pool.take(app.name, gen, pinned, ratls);
+  const std::uint64_t pins_version = ctx.pins.version();
+  std::optional<std::optional<std::string>> pinned;  // read at most once, only when needed
+  for (;;) {
+    std::unique_ptr<UpstreamConn> conn = w.pool.take(app.name, gen);
+    if (!conn || !ratls || conn->pins_version == pins_version) return conn;
+    if (!pinned) pinned = ctx.pins.pinned_cert_sha256(app.name);
+    if (*pinned == conn->cert_sha256) {
+      conn->pins_version = pins_version;
+      return conn;
+    }
+    // No longer the pin: this connection ends here; the next one is checked too.
+  }
 }
 
 inline void give_back(ServerContext& ctx, EventLoop& w, const std::string& app,

@@ -6,14 +6,15 @@
 #include <thread>
 
 #include "proxy/common/log.h"
-#include "proxy/pinning/pin_store.h"
 #include "proxy/net/asio_types.h"
+#include "proxy/pinning/pin_store.h"
 #include "proxy/server/client_session.h"
 #include "proxy/server/config_snapshots.h"
 #include "proxy/server/dial_cooldown.h"
 #include "proxy/server/event_loops.h"
 #include "proxy/server/listeners.h"
 #include "proxy/server/memory_release.h"
+#include "proxy/server/pins_watch.h"
 #include "proxy/server/ratls_validator.h"
 #include "proxy/server/server_context.h"
 #include "proxy/server/service_notify.h"
@@ -54,6 +55,7 @@ struct GatewayServer::Impl {
     loops.stop();
     verify_pool.join();
     listeners.reset();
+    pins_watch.reset();
     watchdog.reset();
     memory_timer.reset();
     drain_timer.reset();
@@ -111,6 +113,8 @@ struct GatewayServer::Impl {
   std::unique_ptr<Listeners> listeners =
       std::make_unique<Listeners>(loops, [this](Accepted a) { on_accepted(std::move(a)); });
   asio::io_context& main_io() { return loops.main().io; }
+  // Bound to the main loop: `pins accept`/`forget` reach the pin store as the file is replaced.
+  std::unique_ptr<PinsWatch> pins_watch = std::make_unique<PinsWatch>(main_io(), pins);
 
   void on_accepted(Accepted a) {
     EventLoop& loop = a.loop;
@@ -217,13 +221,13 @@ struct GatewayServer::Impl {
     if (reload_signals) reload_signals->cancel();
     if (watchdog) watchdog->cancel();
     if (memory_timer) memory_timer->cancel();
+    pins_watch->stop();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
     interrupt_verifications();
     listeners->close();
     for (auto& w : loops.all()) {
       asio::post(w->io, [&w = *w] {
-        for (beast::tcp_stream* c : w.idle_clients) c->socket().close();
-        w.idle_clients.clear();
+        w.idle_clients.close_idle();
         w.pool.clear();
       });
       w->keep_running.reset();  // a worker's loop ends once its last connection is done
@@ -281,6 +285,7 @@ void GatewayServer::run(int drain_seconds) {
   });
   impl.reload_signals.emplace(impl.main_io(), SIGHUP);
   impl.wait_for_reload();
+  impl.pins_watch->start();
   if (const auto interval = watchdog_ping_interval()) {
     impl.watchdog = std::make_unique<asio::steady_timer>(impl.main_io());
     notify_watchdog();

@@ -67,17 +67,6 @@ asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::H
   }
 }
 
-// Waits until `socket` has bytes to read, without a read buffer (TLS streams cannot do this: their
-// engine may already hold decrypted bytes). False on timeout or error.
-inline asio::awaitable<bool> wait_readable(tcp::socket& socket, int timeout_seconds) {
-  using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer timer(socket.get_executor(), std::chrono::seconds(timeout_seconds));
-  auto result =
-      co_await (socket.async_wait(tcp::socket::wait_read, nothrow) || timer.async_wait(nothrow));
-  if (result.index() != 0) co_return false;
-  co_return !std::get<0>(std::get<0>(result));
-}
-
 enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
 
 // One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how

@@ -10,8 +10,8 @@
 #include "proxy/http1/fields.h"
 #include "proxy/http1/message.h"
 #include "proxy/http1/serializer.h"
-#include "proxy/pinning/pin_json.h"
 #include "proxy/net/asio_types.h"
+#include "proxy/pinning/pin_json.h"
 #include "proxy/server/server_context.h"
 
 namespace ratls::proxy {

@@ -3,12 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "proxy/pinning/upstream_verifier.h"
 #include "proxy/net/asio_types.h"
+#include "proxy/pinning/upstream_verifier.h"
 
 namespace ratls::proxy {
 
@@ -21,6 +22,9 @@ struct UpstreamConn {
   std::chrono::steady_clock::time_point idle_since;
   unsigned generation = 0;  // the configuration it was verified under
   std::string cert_sha256;  // the certificate it presented and that was verified
+  // The pin store's version when cert_sha256 was last found to be the app's pin; 0: never
+  // compared yet (versions start at 1), so the first reuse compares.
+  std::uint64_t pins_version = 0;
 };
 
 struct DialResult {

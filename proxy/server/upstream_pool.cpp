@@ -4,9 +4,7 @@
 
 namespace ratls::proxy {
 
-std::unique_ptr<UpstreamConn> UpstreamPool::take(const std::string& app, unsigned generation,
-                                                 const std::optional<std::string>& pinned,
-                                                 bool check_pin) {
+std::unique_ptr<UpstreamConn> UpstreamPool::take(const std::string& app, unsigned generation) {
   auto it = idle_.find(app);
   if (it == idle_.end()) return nullptr;
   auto& idle = it->second;
@@ -15,7 +13,6 @@ std::unique_ptr<UpstreamConn> UpstreamPool::take(const std::string& app, unsigne
     idle.pop_back();
     if (conn->generation != generation) continue;
     if (std::chrono::steady_clock::now() - conn->idle_since >= kMaxIdle) continue;
-    if (check_pin && pinned != conn->cert_sha256) continue;
     return conn;
   }
   return nullptr;

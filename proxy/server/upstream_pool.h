@@ -1,7 +1,6 @@
 // Idle verified upstream connections of one event loop, per app. A connection is reused only
-// while nothing it was verified against has changed: the same configuration generation, the app's
-// current pin (a pin accepted or forgotten from the CLI applies to the very next request), and not
-// idle too long.
+// while nothing it was verified against has changed: the same configuration generation, not idle
+// too long, and (checked by the exchange's take_pooled) the app's current pin.
 #pragma once
 
 #include <chrono>
@@ -21,10 +20,9 @@ class UpstreamPool {
   static constexpr std::size_t kIdlePerApp = 64;  // a browser's parallel connections and more
   static constexpr auto kMaxIdle = std::chrono::seconds(30);
 
-  // A connection for `app` verified under `generation` whose certificate is `pinned` (RA-TLS
-  // apps; nullopt for WebPKI apps, which have no pin), or null. Unusable ones met are closed.
-  std::unique_ptr<UpstreamConn> take(const std::string& app, unsigned generation,
-                                     const std::optional<std::string>& pinned, bool check_pin);
+  // The most recently pooled connection for `app` verified under `generation` and not idle too
+  // long, or null; unusable ones met are closed. The caller checks the pin (take_pooled).
+  std::unique_ptr<UpstreamConn> take(const std::string& app, unsigned generation);
   // Keeps a connection after a clean exchange (the caller checked that no bytes are left).
   void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn);
   // Closes the idle connections of apps not in `kept` (a reload removed them).

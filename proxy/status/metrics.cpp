@@ -1,5 +1,7 @@
 #include "proxy/status/metrics.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <tuple>
 
@@ -32,9 +34,14 @@ std::string number(double v) {
 }  // namespace
 
 void Metrics::request(const std::string& app, unsigned status) {
-  const std::string cls = std::to_string(status / 100) + "xx";
-  std::lock_guard lock(mutex_);
-  ++requests_[{app, cls}];
+  // Threads take shards in turn, so up to kShards event loops never share one.
+  static std::atomic<std::size_t> next_shard{0};
+  thread_local const std::size_t shard = next_shard.fetch_add(1) % kShards;
+  RequestShard& s = request_shards_[shard];
+  std::lock_guard lock(s.mutex);
+  auto it = s.counts.find(app);
+  if (it == s.counts.end()) it = s.counts.emplace(app, std::array<unsigned long long, 10>{}).first;
+  ++it->second[std::min<unsigned>(status / 100, 9)];
 }
 
 void Metrics::upstream_connection_opened(const std::string& app) {
@@ -70,11 +77,20 @@ void Metrics::connection_closed() {
 }
 
 std::string Metrics::render(long long now) const {
+  std::map<std::pair<std::string, std::string>, unsigned long long> requests;  // (app, "2xx")
+  for (auto& shard : request_shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [app, per_class] : shard.counts) {
+      for (std::size_t c = 0; c < per_class.size(); ++c) {
+        if (per_class[c] != 0) requests[{app, std::to_string(c) + "xx"}] += per_class[c];
+      }
+    }
+  }
   std::lock_guard lock(mutex_);
   std::string o;
   o += "# HELP ratls_gateway_requests_total Client requests answered, by app and status class.\n";
   o += "# TYPE ratls_gateway_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : requests) {
     o += "ratls_gateway_requests_total{app=\"" + label(key.first) + "\",class=\"" + key.second +
          "\"} " + std::to_string(n) + "\n";
   }

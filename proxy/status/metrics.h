@@ -34,8 +34,16 @@ class Metrics {
     unsigned long long count = 0;
     double sum = 0;
   };
+  // Requests are counted on every request by every event loop: each thread counts in its own
+  // shard (its own lock and cache line, never waited on by another loop) and render() adds them up.
+  static constexpr std::size_t kShards = 8;
+  struct alignas(64) RequestShard {
+    mutable std::mutex mutex;
+    // app -> count per status class (index: status / 100, 0-9)
+    std::map<std::string, std::array<unsigned long long, 10>, std::less<>> counts;
+  };
+  std::array<RequestShard, kShards> request_shards_;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, unsigned long long> requests_;  // (app, "2xx")
   std::map<std::string, unsigned long long> upstream_connections_;
   std::map<std::tuple<std::string, std::string, std::string>, unsigned long long> verifications_;
   std::map<std::string, Histogram> latency_;
