@@ -33,6 +33,7 @@ class Fields {
   // One field of that name with `value`: in place of the first one (others removed), or appended.
   void set(std::string_view name, std::string value);
   void add(std::string name, std::string value);
+  void reserve(std::size_t n) { fields_.reserve(n); }
   // Comma-separated elements of every field of that name, OWS trimmed, lowercased, empty ones
   // skipped (RFC 9110 §5.6.1).
   std::vector<std::string> list(std::string_view name) const;

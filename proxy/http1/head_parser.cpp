@@ -1,5 +1,6 @@
 #include "proxy/http1/head_parser.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ bool is_digit(char c) {
 // Splits the head into its lines (without CRLF); the final empty line is dropped.
 std::vector<std::string_view> lines_of(std::string_view head) {
   std::vector<std::string_view> out;
+  out.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')));
   while (!head.empty()) {
     const auto crlf = head.find("\r\n");
     if (crlf == std::string_view::npos) break;
@@ -39,6 +41,7 @@ bool parse_version(std::string_view v, int& major, int& minor) {
 // Field lines after the start line; `status` is the error status to use.
 std::optional<HttpError> parse_fields(const std::vector<std::string_view>& lines, unsigned status,
                                       Fields& out) {
+  out.reserve(lines.size() - 1);
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const std::string_view line = lines[i];
     if (line.front() == ' ' || line.front() == '\t') {

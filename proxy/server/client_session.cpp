@@ -95,7 +95,10 @@ asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& cl
   const ConfigSnapshot& snap = *current;
   http1::HeadScanner scanner(head_limits(*snap.config));
   beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
-  const HeadRead head = co_await read_head(client, buffer, scanner, true);
+  HeadRead head;
+  if (!scan_buffered_head(buffer, scanner, true, head)) {
+    head = co_await read_head(client, buffer, scanner, true);
+  }
   if (head.ec) co_return false;  // closed, timed out or reset: nobody to answer
   std::variant<http1::RequestHead, http1::HttpError> parsed =
       head.refused ? std::variant<http1::RequestHead, http1::HttpError>(*head.refused)

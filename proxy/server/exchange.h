@@ -270,8 +270,11 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
     auto [hec, hn] = co_await asio::async_write(client, asio::buffer(out_head), nothrow);
     if (hec) co_return false;
     std::string body_error;
-    const RelayResult rr = co_await relay_body(up->stream, up->buffer, rest, client, out_chunked,
-                                               ctx.timeouts.idle, body_error);
+    RelayResult rr = RelayResult::kOk;
+    if (body_follows(rest)) {
+      rr = co_await relay_body(up->stream, up->buffer, rest, client, out_chunked, ctx.timeouts.idle,
+                               body_error);
+    }
     if (rr != RelayResult::kOk) {
       if (rr != RelayResult::kWriteFailed) {
         const std::string what = rr == RelayResult::kMalformed

@@ -35,28 +35,35 @@ struct HeadRead {
   bool received_any = false;                // some bytes of it arrived (for retries)
 };
 
-// Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a
-// body). The caller sets the deadline: it covers the whole head, so a slow sender cannot keep it.
+// Whether `buffer` already holds a whole head, or bytes that can never make one: then `r` says
+// which and no read is needed (nor a coroutine frame: most heads arrive in one read). Empty lines
+// before a request line are skipped (RFC 9112 §2.2: some clients send CRLF after a body).
+inline bool scan_buffered_head(beast::flat_buffer& buffer, http1::HeadScanner& scanner,
+                               bool skip_empty_lines, HeadRead& r) {
+  if (skip_empty_lines) {
+    while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
+    if (view_of(buffer) == "\r") return false;
+  }
+  switch (scanner.scan(view_of(buffer))) {
+    case http1::HeadScanner::State::kComplete:
+      r.size = scanner.head_size();
+      return true;
+    case http1::HeadScanner::State::kError:
+      r.refused = scanner.error();
+      return true;
+    case http1::HeadScanner::State::kNeedMore:
+      break;
+  }
+  return false;
+}
+
+// Reads until the head is complete or refused. The caller sets the deadline: it covers the whole
+// head, so a slow sender cannot keep it.
 template <class In>
 asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::HeadScanner& scanner,
                                     bool skip_empty_lines) {
   HeadRead r;
-  for (;;) {
-    if (skip_empty_lines) {
-      while (view_of(buffer).substr(0, 2) == "\r\n") buffer.consume(2);
-      if (view_of(buffer) == "\r") goto read_more;
-    }
-    switch (scanner.scan(view_of(buffer))) {
-      case http1::HeadScanner::State::kComplete:
-        r.size = scanner.head_size();
-        co_return r;
-      case http1::HeadScanner::State::kError:
-        r.refused = scanner.error();
-        co_return r;
-      case http1::HeadScanner::State::kNeedMore:
-        break;
-    }
-  read_more:
+  while (!scan_buffered_head(buffer, scanner, skip_empty_lines, r)) {
     auto [ec, n] = co_await in.async_read_some(buffer.prepare(kHeadRead), nothrow);
     buffer.commit(n);
     if (n > 0) r.received_any = true;
@@ -65,6 +72,13 @@ asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::H
       co_return r;
     }
   }
+  co_return r;
+}
+
+// Whether a message framed so has body bytes to relay.
+inline bool body_follows(const Framing& framing) {
+  return framing.kind != Framing::Kind::kNone &&
+         !(framing.kind == Framing::Kind::kLength && framing.length == 0);
 }
 
 enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
@@ -78,10 +92,7 @@ template <class In, class Out>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         const Framing& framing, Out& out, bool out_chunked,
                                         int idle_timeout, std::string& error) {
-  if (framing.kind == Framing::Kind::kNone ||
-      (framing.kind == Framing::Kind::kLength && framing.length == 0)) {
-    co_return RelayResult::kOk;
-  }
+  if (!body_follows(framing)) co_return RelayResult::kOk;
   auto write = [&](auto buffers) -> asio::awaitable<bool> {
     beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
     auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
