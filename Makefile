@@ -51,12 +51,11 @@ bench: build
 	bash bench/compare.sh $(BUILD_DIR)
 
 # The binary, the systemd user units, the example configuration, the man page and the docs.
+# The service unit's ExecStart is written at install time for the prefix installed to.
 PREFIX ?= /usr/local
-# The prefix is configured first: the service unit's ExecStart names the installed binary.
 install: $(BUILD_DIR)/build.ninja
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	$(MAKE) build
-	cmake --install $(BUILD_DIR)
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
