@@ -16,7 +16,7 @@ endif
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test demo fuzz bench format clean install tsan
+.PHONY: all deps build test demo fuzz bench format clean install deb tsan
 
 all: build
 
@@ -56,6 +56,13 @@ PREFIX ?= /usr/local
 install: $(BUILD_DIR)/build.ninja
 	$(MAKE) build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD_DIR)/ratls-gateway_<version>_<arch>.deb, from the same build tree:
+# CPack installs with prefix /usr whatever the tree's CMAKE_INSTALL_PREFIX (docs/packaging.md).
+deb:
+	@bash scripts/install-deps.sh --build-only
+	$(MAKE) build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
