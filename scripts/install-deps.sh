@@ -12,7 +12,8 @@ BUILD_PKGS=(
 )
 # Peers the integration tests run against (real programs, never mocks).
 TEST_PKGS=(curl libnss3-tools python3 python3-websockets python3-flask nginx-light
-  chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11)
+  chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11
+  lintian)  # Package.Deb checks the .deb (lintian brings man-db, which systemd-analyze verify runs)
 
 # Benchmarks only (make bench): load generators.
 BENCH_PKGS=(wrk)
