@@ -16,7 +16,7 @@ endif
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test demo fuzz bench format clean install tsan
+.PHONY: all deps build test demo fuzz bench format clean install deb tsan
 
 all: build
 
@@ -51,12 +51,18 @@ bench: build
 	bash bench/compare.sh $(BUILD_DIR)
 
 # The binary, the systemd user units, the example configuration, the man page and the docs.
+# The service unit's ExecStart is written at install time for the prefix installed to.
 PREFIX ?= /usr/local
-# The prefix is configured first: the service unit's ExecStart names the installed binary.
 install: $(BUILD_DIR)/build.ninja
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	$(MAKE) build
-	cmake --install $(BUILD_DIR)
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD_DIR)/ratls-gateway_<version>_<arch>.deb, from the same build tree:
+# CPack installs with prefix /usr whatever the tree's CMAKE_INSTALL_PREFIX (docs/packaging.md).
+deb:
+	@bash scripts/install-deps.sh --build-only
+	$(MAKE) build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

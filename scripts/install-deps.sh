@@ -8,10 +8,12 @@ BUILD_PKGS=(
   libboost1.81-dev libssl-dev libnss3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
+  dpkg-dev  # make deb: dpkg-shlibdeps computes the package's Depends
 )
 # Peers the integration tests run against (real programs, never mocks).
 TEST_PKGS=(curl libnss3-tools python3 python3-websockets python3-flask nginx-light
-  chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11)
+  chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11
+  lintian)  # Package.Deb checks the .deb (lintian brings man-db, which systemd-analyze verify runs)
 
 # Benchmarks only (make bench): load generators.
 BENCH_PKGS=(wrk)
