@@ -669,7 +669,8 @@ Config load_config(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
     throw ConfigError(path +
-                      ": no such file; create it from config/example.json (see "
+                      ": no such file; copy /usr/share/ratls-gateway/example.json (installed) "
+                      "or config/example.json (source tree) there and name your apps in it (see "
                       "docs/configuration.md)");
   }
   if (S_ISDIR(st.st_mode)) throw ConfigError(path + ": is a directory, expected a JSON file");

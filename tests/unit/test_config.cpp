@@ -508,9 +508,11 @@ TEST(Config, LoadConfig) {
     load_config(missing);
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(
-        std::string(e.what()),
-        missing + ": no such file; create it from config/example.json (see docs/configuration.md)");
+    EXPECT_EQ(std::string(e.what()),
+              missing +
+                  ": no such file; copy /usr/share/ratls-gateway/example.json (installed) or "
+                  "config/example.json (source tree) there and name your apps in it (see "
+                  "docs/configuration.md)");
   }
   // Errors start with the file name, then the key path.
   const std::string bad = dir.write("bad.json", R"({"listen":["0.0.0.0:1"]})");
