@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "proxy/http1/chunked.h"
 #include "proxy/http1/framing.h"
@@ -75,6 +76,23 @@ asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::H
   co_return r;
 }
 
+// Whether the next read of `in` completes at once with a whole TLS record: decrypted bytes are
+// waiting, or the socket holds more than the largest record. Never true for a plain stream (one
+// read already takes all the kernel has), and never waits on a partial record, so a stream of
+// small events is written as it comes.
+template <class In>
+bool more_is_ready(In& in) {
+  if constexpr (std::is_same_v<In, ssl::stream<beast::tcp_stream>>) {
+    if (SSL_pending(in.native_handle()) > 0) return true;
+    constexpr std::size_t kLargestRecord = 16 * 1024 + 2048;  // plaintext + any expansion
+    boost::system::error_code ec;
+    const std::size_t queued = beast::get_lowest_layer(in).socket().available(ec);
+    return !ec && queued >= kLargestRecord;
+  } else {
+    return false;
+  }
+}
+
 // Whether a message framed so has body bytes to relay.
 inline bool body_follows(const Framing& framing) {
   return framing.kind != Framing::Kind::kNone &&
@@ -102,7 +120,17 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
     auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
     in_buffer.commit(n);
-    co_return n > 0 ? boost::system::error_code() : ec;
+    if (n == 0) co_return ec;
+    // A TLS read gives one record (16 KiB) at a time; when more is already here, it goes out in
+    // the same write: each write wakes the reader, and fewer, larger ones move a large body faster.
+    std::size_t taken = n;
+    while (taken < at_most && more_is_ready(in)) {
+      auto [ec2, n2] = co_await in.async_read_some(in_buffer.prepare(at_most - taken), nothrow);
+      in_buffer.commit(n2);
+      taken += n2;
+      if (ec2 || n2 == 0) break;  // reported by the next read, after these bytes are written
+    }
+    co_return boost::system::error_code();
   };
   std::string encoded;
   if (framing.kind == Framing::Kind::kLength) {
