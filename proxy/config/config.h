@@ -57,6 +57,12 @@ struct Config {
   // Bounds on one request head (and on a response head from an upstream), whatever the reads.
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_header_fields = 100;
+  // Seconds. A request head must arrive within header_timeout (slowloris); a keep-alive
+  // connection or a body with no progress for idle_timeout ends; a WebSocket tunnel with no bytes
+  // either way for tunnel_idle_timeout is closed.
+  int header_timeout = 30;
+  int idle_timeout = 60;
+  int tunnel_idle_timeout = 3600;
   std::string source;  // the file it was read from, for messages
 };
 

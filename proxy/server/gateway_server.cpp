@@ -97,7 +97,8 @@ struct GatewayServer::Impl {
   };
   Sessions sessions{*this};
   // What each client connection reaches of the server.
-  ServerContext context{{options.connect_timeout, options.header_timeout, options.idle_timeout},
+  ServerContext context{{options.connect_timeout, options.config.header_timeout,
+                         options.config.idle_timeout, options.config.tunnel_idle_timeout},
                         snapshots,
                         pins,
                         state,
@@ -163,6 +164,11 @@ struct GatewayServer::Impl {
       }
       if (next.config.state_dir != config->state_dir) {
         log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
+      }
+      if (next.config.header_timeout != config->header_timeout ||
+          next.config.idle_timeout != config->idle_timeout ||
+          next.config.tunnel_idle_timeout != config->tunnel_idle_timeout) {
+        log(LogLevel::kWarning, "http timeouts changed: restart the gateway to apply them");
       }
       auto next_verifier = std::make_shared<UpstreamVerifier>(
           std::move(next.root), next.simulated_root, next.collateral, pins);

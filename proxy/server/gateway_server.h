@@ -20,9 +20,7 @@ struct GatewayOptions {
   bool simulated_root = false;
   std::shared_ptr<CollateralSource> collateral;
   // Timeouts, seconds.
-  int connect_timeout = 10;  // TCP connect + TLS handshake
-  int header_timeout = 30;   // a request's header from the client (slowloris)
-  int idle_timeout = 60;     // a keep-alive connection, or a stalled body, with no progress
+  int connect_timeout = 10;  // TCP connect + TLS handshake (the others are in the configuration)
   // Event loops serving connections (each connection stays on one). 0: one per core, at most 4.
   int threads = 0;
   // Re-reads the configuration for SIGHUP (config, root, simulated_root and collateral are used);

@@ -210,12 +210,15 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
   }
 }
 
+// Bytes from `from` to `to` until either fails; `last_activity` is set at each transfer.
 template <class From, class To>
-asio::awaitable<void> pipe(From& from, To& to) {
+asio::awaitable<void> pipe(From& from, To& to,
+                           std::chrono::steady_clock::time_point& last_activity) {
   std::vector<char> buf(16 * 1024);
   for (;;) {
     auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
     if (ec || n == 0) co_return;
+    last_activity = std::chrono::steady_clock::now();
     auto [ec2, n2] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
     if (ec2) co_return;
   }

@@ -16,9 +16,10 @@
 namespace ratls::proxy {
 
 struct Timeouts {
-  int connect = 10;  // TCP connect + TLS handshake, seconds
-  int header = 30;   // a request's head from the client (slowloris)
-  int idle = 60;     // a keep-alive connection, or a stalled body, with no progress
+  int connect = 10;        // TCP connect + TLS handshake, seconds
+  int header = 30;         // a request's head from the client (slowloris)
+  int idle = 60;           // a keep-alive connection, or a stalled body, with no progress
+  int tunnel_idle = 3600;  // a WebSocket tunnel with no bytes either way
 };
 
 // Told when client connections open and close (counts, drain, memory release).

@@ -1,5 +1,7 @@
 // A WebSocket handshake the upstream accepted (101): the client gets the 101, rewritten, and both
-// connections become a byte pipe until either side closes.
+// connections become a byte pipe until either side closes, or no byte has passed either way for
+// the tunnel idle timeout (a forgotten tab, or a peer that stopped reading, does not hold both
+// connections forever).
 #pragma once
 
 #include <memory>
@@ -12,6 +14,17 @@
 #include "proxy/server/upstream_connection.h"
 
 namespace ratls::proxy {
+
+// Ends when `last_activity` is `timeout` old.
+inline asio::awaitable<void> idle_watch(const std::chrono::steady_clock::time_point& last_activity,
+                                        std::chrono::seconds timeout) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_at(last_activity + timeout);
+    co_await timer.async_wait(nothrow);
+    if (std::chrono::steady_clock::now() >= last_activity + timeout) co_return;
+  }
+}
 
 template <class Client>
 asio::awaitable<bool> tunnel(ServerContext& ctx, Client& client, beast::flat_buffer& client_buffer,
@@ -37,7 +50,10 @@ asio::awaitable<bool> tunnel(ServerContext& ctx, Client& client, beast::flat_buf
     up->buffer.consume(up->buffer.size());
   }
   using namespace asio::experimental::awaitable_operators;
-  co_await (pipe(client, up->stream) || pipe(up->stream, client));
+  std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
+  const std::chrono::seconds idle_limit(ctx.timeouts.tunnel_idle);
+  co_await (pipe(client, up->stream, last_activity) || pipe(up->stream, client, last_activity) ||
+            idle_watch(last_activity, idle_limit));
   beast::get_lowest_layer(up->stream).close();
   co_return false;
 }

@@ -100,6 +100,20 @@ TEST(Config, HttpHeadLimits) {
   EXPECT_EQ(c.max_header_fields, 20u);
 }
 
+TEST(Config, HttpTimeouts) {
+  const Config d = parse_config("{}", test_env("/etc/gw"));
+  EXPECT_EQ(d.header_timeout, 30);
+  EXPECT_EQ(d.idle_timeout, 60);
+  EXPECT_EQ(d.tunnel_idle_timeout, 3600);
+  const Config c = parse_config(
+      R"({"http": {"header_timeout_seconds": 5, "idle_timeout_seconds": 7,
+                   "tunnel_idle_timeout_seconds": 604800}})",
+      test_env("/etc/gw"));
+  EXPECT_EQ(c.header_timeout, 5);
+  EXPECT_EQ(c.idle_timeout, 7);
+  EXPECT_EQ(c.tunnel_idle_timeout, 604800);
+}
+
 TEST(Config, EmptyAppsListIsValid) {
   EXPECT_TRUE(parse_config(R"({"apps": []})", test_env("/etc/gw")).apps.empty());
 }
@@ -249,7 +263,14 @@ TEST(Config, ErrorsNameTheKeyPath) {
       {R"({"http": {"max_header_fields": -1}})",
        "http.max_header_fields: expected an integer from 8 to 10000"},
       {R"({"http": {"max_headers": 1}})",
-       "http.max_headers: unknown key (expected one of: max_header_bytes, max_header_fields)"},
+       "http.max_headers: unknown key (expected one of: max_header_bytes, max_header_fields, "
+       "header_timeout_seconds, idle_timeout_seconds, tunnel_idle_timeout_seconds)"},
+      {R"({"http": {"header_timeout_seconds": 0}})",
+       "http.header_timeout_seconds: expected an integer from 1 to 3600"},
+      {R"({"http": {"idle_timeout_seconds": 86401}})",
+       "http.idle_timeout_seconds: expected an integer from 1 to 86400"},
+      {R"({"http": {"tunnel_idle_timeout_seconds": 1.5}})",
+       "http.tunnel_idle_timeout_seconds: expected an integer from 1 to 604800"},
       {R"({"tls_listen":"127.0.0.1:7444"})",
        "tls_listen: expected an array of \"host:port\" strings"},
       {R"({"tls_listen":["127.0.0.1"]})",
