@@ -151,6 +151,7 @@ asio::awaitable<void> serve_plain_client(ServerContext& ctx, EventLoop& w, tcp::
   SessionGuard count(ctx.sessions);
   boost::system::error_code ignored_ec;
   socket.set_option(tcp::no_delay(true), ignored_ec);  // headers and bodies are separate writes
+  socket.non_blocking(true, ignored_ec);  // for write_now(); asynchronous operations do not care
   beast::tcp_stream client(std::move(socket));
   co_await serve_connection(ctx, w, client, dedicated, false);
   client.socket().shutdown(tcp::socket::shutdown_both, ignored_ec);

@@ -266,9 +266,11 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
       up->buffer.consume(static_cast<std::size_t>(body.length));
       rest = Framing{};
     }
-    beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.idle));
-    auto [hec, hn] = co_await asio::async_write(client, asio::buffer(out_head), nothrow);
-    if (hec) co_return false;
+    if (const std::string_view unsent = write_now(client, out_head); !unsent.empty()) {
+      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.idle));
+      auto [hec, hn] = co_await asio::async_write(client, asio::buffer(unsent), nothrow);
+      if (hec) co_return false;
+    }
     std::string body_error;
     RelayResult rr = RelayResult::kOk;
     if (body_follows(rest)) {

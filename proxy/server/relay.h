@@ -93,6 +93,21 @@ bool more_is_ready(In& in) {
   }
 }
 
+// Writes what a plain client socket takes at once (it was put in non-blocking mode when
+// accepted) and returns the rest: a small response usually goes whole, and then needs no
+// asynchronous operation, deadline timer or coroutine step. TLS clients get everything back (their
+// engine must do the write). A failed socket also gets everything back: the asynchronous write
+// that follows reports the error.
+template <class Client>
+std::string_view write_now(Client& client, std::string_view data) {
+  if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
+    boost::system::error_code ec;
+    const std::size_t n = client.socket().write_some(asio::buffer(data), ec);
+    if (!ec) data.remove_prefix(n);
+  }
+  return data;
+}
+
 // Whether a message framed so has body bytes to relay.
 inline bool body_follows(const Framing& framing) {
   return framing.kind != Framing::Kind::kNone &&

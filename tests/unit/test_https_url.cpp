@@ -58,6 +58,14 @@ TEST(HttpsUrl, EachRuleRefusesWithItsReason) {
   EXPECT_EQ(why_not("https://a.example:65536"), "port must be 1..65535");
   EXPECT_EQ(why_not("https://a.example:+80"), "port must be 1..65535");
   EXPECT_EQ(why_not("https://a.example:080"), "port must be 1..65535");
+  // URI syntax itself is Boost.URL's: what follows the authority must be valid too.
+  EXPECT_EQ(why_not("https://a.example/pa th"),
+            "the path or query is not valid URL syntax (spaces and other such characters must be "
+            "percent-encoded)");
+  EXPECT_EQ(why_not("https://a.example/?q=<x>"),
+            "the path or query is not valid URL syntax (spaces and other such characters must be "
+            "percent-encoded)");
+  EXPECT_EQ(why_not("https://a%2Eexample"), "invalid host name");  // no percent-encoded names
 }
 
 }  // namespace
