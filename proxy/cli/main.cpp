@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
   sis->add_option("--days", sim_issue.days, "Validity in days (default 30)");
   sis->add_option("--x25519", sim_issue.x25519,
                   "Enclave X25519 public key for REPORTDATA[32:64] (cosmian)");
+  sis->add_option("--x25519-key", sim_issue.x25519_key_out,
+                  "Make the enclave's X25519 key pair: private key to FILE (32 raw bytes, mode "
+                  "0600), public key in REPORTDATA[32:64] (cosmian; for testing seal)");
   sis->add_flag("--bind-other-key", sim_issue.bind_other_key,
                 "Negative case: the quote binds a different key than the certificate's");
 
