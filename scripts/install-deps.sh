@@ -7,12 +7,14 @@ set -euo pipefail
 BUILD_PKGS=(
   libboost1.81-dev libssl-dev libnss3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
+  libsodium-dev  # seal: crypto_box_seal to an enclave's X25519 key (docs/sealing.md)
   pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
   dpkg-dev  # make deb: dpkg-shlibdeps computes the package's Depends
 )
 # Peers the integration tests run against (real programs, never mocks).
 TEST_PKGS=(curl libnss3-tools python3 python3-websockets python3-flask nginx-light
   chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11
+  python3-nacl  # opens what `seal` sealed (tests/integration/test_cli_seal.cpp)
   lintian)  # Package.Deb checks the .deb (lintian brings man-db, which systemd-analyze verify runs)
 
 # Benchmarks only (make bench): load generators.

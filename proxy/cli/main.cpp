@@ -7,10 +7,48 @@
 #include "proxy/cli/demo_command.h"
 #include "proxy/cli/pins_command.h"
 #include "proxy/cli/run_command.h"
+#include "proxy/cli/seal_command.h"
 #include "proxy/cli/sim_command.h"
 #include "proxy/cli/status_command.h"
 #include "proxy/cli/trust_command.h"
 #include "proxy/cli/verify_command.h"
+
+namespace {
+
+// The flags `verify` and `seal` share: how to reach and verify the certificate (timeout,
+// collateral, time, trust anchor) and the policy it must meet.
+void add_verification_options(CLI::App* c, ratls::proxy::VerifyOptions& o) {
+  c->add_option("--timeout-ms", o.timeout_ms, "Connection and handshake timeout for a URL")
+      ->check(CLI::Range(100, 600000));
+  c->add_option("--collateral", o.collateral_path,
+                "Collateral: dcap-qvl JSON, Cosmian evidence.json, or a directory of PCS files");
+  c->add_option("--pccs", o.pccs,
+                "Without --collateral: collateral service base URL (default "
+                "https://api.trustedservices.intel.com; a PCCS works too)");
+  c->add_flag("--offline", o.offline,
+              "Without --collateral: never fetch collateral, use only the cache");
+  c->add_option("--cache-dir", o.cache_dir,
+                "Collateral cache (default $XDG_CACHE_HOME/ratls-gateway/collateral)");
+  c->add_option("--at", o.at, "Verification time, RFC 3339 (default: now)");
+  c->add_option("--root-ca", o.root_ca_file,
+                "Trust this root instead of the built-in Intel SGX Root CA (prints a warning)");
+  c->add_option("--mrenclave,--fingerprint", o.mrenclave,
+                "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
+  c->add_option("--mrsigner", o.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
+  c->add_option(
+      "--signer-key", o.signer_key_files,
+      "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
+  c->add_option("--isv-prod-id", o.isv_prod_id, "Required ISVPRODID")->check(CLI::Range(0, 65535));
+  c->add_option("--min-isv-svn", o.min_isv_svn, "Minimum ISVSVN")->check(CLI::Range(0, 65535));
+  c->add_flag("--allow-debug", o.allow_debug, "Accept debug enclaves (insecure)");
+  c->add_option("--accept-tcb", o.accept_tcb,
+                "Accepted TCB statuses, comma separated (default: UpToDate)")
+      ->delimiter(',');
+  c->add_option("--allow-advisory", o.allow_advisories,
+                "Advisory ID to tolerate (repeatable; '*' tolerates all)");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -27,36 +65,28 @@ int main(int argc, char** argv) {
   v->add_option("--quote", verify.quote_file, "Quote file: raw bytes or hex text");
   v->add_option("--save-cert", verify.save_cert,
                 "Write the verified certificate here as PEM (only when accepted)");
-  v->add_option("--timeout-ms", verify.timeout_ms, "Connection and handshake timeout for a URL")
-      ->check(CLI::Range(100, 600000));
-  v->add_option("--collateral", verify.collateral_path,
-                "Collateral: dcap-qvl JSON, Cosmian evidence.json, or a directory of PCS files");
-  v->add_option("--pccs", verify.pccs,
-                "Without --collateral: collateral service base URL (default "
-                "https://api.trustedservices.intel.com; a PCCS works too)");
-  v->add_flag("--offline", verify.offline,
-              "Without --collateral: never fetch collateral, use only the cache");
-  v->add_option("--cache-dir", verify.cache_dir,
-                "Collateral cache (default $XDG_CACHE_HOME/ratls-gateway/collateral)");
-  v->add_option("--at", verify.at, "Verification time, RFC 3339 (default: now)");
-  v->add_option("--root-ca", verify.root_ca_file,
-                "Trust this root instead of the built-in Intel SGX Root CA (prints a warning)");
-  v->add_option("--mrenclave,--fingerprint", verify.mrenclave,
-                "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
-  v->add_option("--mrsigner", verify.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
-  v->add_option(
-      "--signer-key", verify.signer_key_files,
-      "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
-  v->add_option("--isv-prod-id", verify.isv_prod_id, "Required ISVPRODID")
-      ->check(CLI::Range(0, 65535));
-  v->add_option("--min-isv-svn", verify.min_isv_svn, "Minimum ISVSVN")->check(CLI::Range(0, 65535));
-  v->add_flag("--allow-debug", verify.allow_debug, "Accept debug enclaves (insecure)");
-  v->add_option("--accept-tcb", verify.accept_tcb,
-                "Accepted TCB statuses, comma separated (default: UpToDate)")
-      ->delimiter(',');
-  v->add_option("--allow-advisory", verify.allow_advisories,
-                "Advisory ID to tolerate (repeatable; '*' tolerates all)");
+  add_verification_options(v, verify);
   v->add_flag("--json", verify.json, "Print one JSON object instead of the readable report");
+
+  ratls::proxy::SealOptions seal;
+  auto* se = app.add_subcommand(
+      "seal", "Encrypt a secret to the X25519 key of a verified Cosmian enclave (crypto_box_seal)");
+  se->add_option("url", seal.verify.url,
+                 "https://HOST[:PORT] of the app: fetch, verify and seal to its certificate");
+  se->add_option("--cert", seal.verify.cert_file, "RA-TLS certificate file (PEM or DER)");
+  se->add_option("--app", seal.app,
+                 "A configured app: its upstream, policy and trust anchor, and its pin");
+  se->add_option("--config", seal.config_path,
+                 "Configuration file for --app (default: $XDG_CONFIG_HOME/ratls-gateway/"
+                 "config.json)");
+  se->add_option("--in", seal.in, "The secret to seal ('-': standard input; at most 16 MiB)")
+      ->required();
+  se->add_option("--out", seal.out,
+                 "Where to write the sealed box (mode 0600, atomically; '-': standard output)")
+      ->required();
+  se->add_flag("--base64url", seal.base64url,
+               "Write unpadded base64url text (Cosmian's app_sealed_secrets) instead of raw bytes");
+  add_verification_options(se, seal.verify);
 
   auto* sim = app.add_subcommand(
       "sim", "Simulated SGX provisioning hierarchy for demos and tests (never a real enclave)");
@@ -97,6 +127,9 @@ int main(int argc, char** argv) {
   sis->add_option("--days", sim_issue.days, "Validity in days (default 30)");
   sis->add_option("--x25519", sim_issue.x25519,
                   "Enclave X25519 public key for REPORTDATA[32:64] (cosmian)");
+  sis->add_option("--x25519-key", sim_issue.x25519_key_out,
+                  "Make the enclave's X25519 key pair: private key to FILE (32 raw bytes, mode "
+                  "0600), public key in REPORTDATA[32:64] (cosmian; for testing seal)");
   sis->add_flag("--bind-other-key", sim_issue.bind_other_key,
                 "Negative case: the quote binds a different key than the certificate's");
 
@@ -160,6 +193,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (v->parsed()) return ratls::proxy::run_verify(verify, std::cout, std::cerr);
+  if (se->parsed()) return ratls::proxy::run_seal(seal, std::cout, std::cerr);
   if (r->parsed()) return ratls::proxy::run_gateway(run, std::cout, std::cerr);
   if (p->parsed()) return ratls::proxy::run_pins(pins, std::cout, std::cerr);
   if (st->parsed()) return ratls::proxy::run_status(status, std::cout, std::cerr);

@@ -1,5 +1,6 @@
 #include "proxy/cli/sim_command.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -123,10 +124,22 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
     io.enclave.isv_prod_id = static_cast<std::uint16_t>(o.isv_prod_id);
     io.enclave.isv_svn = static_cast<std::uint16_t>(o.isv_svn);
     io.enclave.debug = o.debug;
+    if (!o.x25519.empty() && !o.x25519_key_out.empty())
+      throw UsageError("pass --x25519 HEX or --x25519-key FILE, not both");
     if (!o.x25519.empty()) {
       if (io.format != attest::RatlsFormat::kCosmianSgx)
         throw UsageError("--x25519 is for the cosmian format");
       io.x25519 = hex32("--x25519", o.x25519);
+    }
+    // The simulated enclave's sealing key pair; its private half lets tests open what seal sealed.
+    std::array<std::uint8_t, crypto_box_SECRETKEYBYTES> x25519_secret{};
+    if (!o.x25519_key_out.empty()) {
+      if (io.format != attest::RatlsFormat::kCosmianSgx)
+        throw UsageError("--x25519-key is for the cosmian format");
+      if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+      std::array<std::uint8_t, crypto_box_PUBLICKEYBYTES> x25519_public{};
+      crypto_box_keypair(x25519_public.data(), x25519_secret.data());
+      io.x25519 = x25519_public;
     }
     io.bind_other_key = o.bind_other_key;
     if (!o.san.empty()) {
@@ -157,14 +170,26 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
     }
     const auto issued = attest::sim::issue_ratls_certificate(h, io);
     write_file_atomic(o.key_out, attest::private_key_pem(issued.key.get()), 0600);
+    if (!o.x25519_key_out.empty()) {
+      write_file_atomic(o.x25519_key_out,
+                        std::string_view(reinterpret_cast<const char*>(x25519_secret.data()),
+                                         x25519_secret.size()),
+                        0600);
+      sodium_memzero(x25519_secret.data(), x25519_secret.size());
+    }
     write_file_atomic(o.cert_out, attest::certificate_pem(issued.cert.get()), 0644);
     out << "Issued a SIMULATED " << attest::ratls_format_name(io.format) << " RA-TLS certificate\n"
         << "  certificate  " << o.cert_out << " (SHA-256 "
         << attest::to_hex(attest::sha256(attest::cert_der(issued.cert.get()))) << ")\n"
         << "  key          " << o.key_out << " (mode 0600)\n"
         << "  MRENCLAVE    " << attest::to_hex(io.enclave.mrenclave) << "\n"
-        << "  MRSIGNER     " << attest::to_hex(io.enclave.mrsigner) << "\n"
-        << (o.debug ? "  DEBUG enclave (rejected unless --allow-debug)\n" : "")
+        << "  MRSIGNER     " << attest::to_hex(io.enclave.mrsigner) << "\n";
+    if (io.x25519) {
+      out << "  X25519       " << attest::to_hex(*io.x25519) << " (REPORTDATA[32:64]"
+          << (o.x25519_key_out.empty() ? "" : "; private key " + o.x25519_key_out + ", mode 0600")
+          << ")\n";
+    }
+    out << (o.debug ? "  DEBUG enclave (rejected unless --allow-debug)\n" : "")
         << (o.bind_other_key ? "  the quote binds ANOTHER key (negative test case)\n" : "");
     return 0;
   } catch (const std::exception& e) {

@@ -35,6 +35,10 @@ struct SimIssueOptions {
   std::string key_out;
   int days = 30;
   std::string x25519;  // hex, Cosmian only
+  // Cosmian only: make the enclave's X25519 key pair here, write its private key to this file (32
+  // raw bytes, mode 0600) and carry the public key in REPORTDATA[32:64], so tests can open what
+  // `seal` sealed. Excludes `x25519`.
+  std::string x25519_key_out;
   bool bind_other_key = false;
 };
 

@@ -35,7 +35,9 @@ std::array<std::uint8_t, 32> parse_measurement(const std::string& flag, const st
   return *value;
 }
 
-attest::Policy build_policy(const VerifyOptions& o) {
+}  // namespace
+
+attest::Policy policy_from_options(const VerifyOptions& o) {
   attest::Policy p;
   for (const auto& m : o.mrenclave) p.mrenclave.push_back(parse_measurement("--mrenclave", m));
   for (const auto& m : o.mrsigner) p.mrsigner.push_back(parse_measurement("--mrsigner", m));
@@ -69,6 +71,8 @@ attest::Policy build_policy(const VerifyOptions& o) {
   p.allow_advisories = o.allow_advisories;
   return p;
 }
+
+namespace {
 
 attest::Collateral load_collateral(const std::string& path) {
   std::error_code ec;
@@ -146,133 +150,133 @@ void save_certificate_pem(const std::string& path, const X509* cert) {
 
 }  // namespace
 
+VerifyOutcome verify_target(const VerifyOptions& o, const attest::Policy& policy,
+                            std::ostream& err) {
+  const int sources = !o.url.empty() + !o.cert_file.empty() + !o.quote_file.empty();
+  if (sources == 0)
+    throw UsageError("nothing to verify: pass https://HOST[:PORT], --cert FILE or --quote FILE");
+  if (sources > 1)
+    throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
+  if (!o.collateral_path.empty() && (!o.pccs.empty() || !o.cache_dir.empty())) {
+    throw UsageError("--collateral cannot be combined with --pccs or --cache-dir");
+  }
+  if (o.offline && !o.pccs.empty()) {
+    throw UsageError("--offline cannot be combined with --pccs (offline never uses the network)");
+  }
+  VerifyOutcome outcome;
+  if (o.at.empty()) {
+    outcome.at = now_utc();
+  } else {
+    auto t = attest::parse_rfc3339(o.at);
+    if (!t)
+      throw UsageError("--at " + o.at + ": expected an RFC 3339 time such as 2025-07-19T10:01:17Z");
+    outcome.at = *t;
+  }
+  // What to verify: a quote, or a certificate from a file or a live server.
+  attest::Bytes quote;
+  attest::Bytes certificate;
+  if (!o.quote_file.empty()) {
+    outcome.subject = "quote " + o.quote_file;
+    try {
+      quote = attest::decode_quote_file(read_file(o.quote_file));
+      (void)attest::parse_quote(quote);
+    } catch (const attest::AttestError& e) {
+      throw UsageError("--quote " + o.quote_file + ": not a usable quote: " + e.what());
+    }
+  } else if (!o.cert_file.empty()) {
+    outcome.subject = "certificate " + o.cert_file;
+    certificate = read_file(o.cert_file);
+    try {
+      (void)attest::parse_leaf_certificate(certificate,
+                                           attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
+    } catch (const attest::AttestError& e) {
+      throw UsageError("--cert " + o.cert_file + ": " + e.what());
+    }
+  } else {
+    std::string why;
+    auto url = parse_https_url(o.url, why);
+    if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT] (" + why + ")");
+    PeerCertificate peer = fetch_peer_certificate(url->host, url->port, o.timeout_ms);
+    certificate = peer.der;
+    outcome.subject =
+        "https://" + url->authority() + " (" + peer.peer_address + ", " + peer.tls_version + ")";
+  }
+
+  attest::X509Ptr custom_root;
+  outcome.root = "intel";
+  if (!o.root_ca_file.empty()) {
+    custom_root = load_root(o.root_ca_file);
+    outcome.root = "custom " + attest::to_hex(attest::sha256(attest::cert_der(custom_root.get())));
+    outcome.simulated =
+        attest::subject_name(custom_root.get()).find(kSimulatedMarker) != std::string::npos;
+    err << "warning: trusting " << o.root_ca_file << " instead of the Intel SGX Root CA"
+        << (outcome.simulated ? " (a SIMULATED hierarchy)" : "")
+        << "; results do not prove a genuine Intel enclave\n";
+  }
+
+  std::optional<attest::ParsedCollateral> collateral;
+  std::shared_ptr<const attest::ParsedCollateral> fetched;
+  std::vector<attest::Error> collateral_errors;
+  if (o.collateral_path.empty()) {
+    fetched =
+        fetch_collateral(o, certificate, quote, custom_root, outcome.at, err, collateral_errors);
+    if (fetched) outcome.collateral_source = fetched->raw.source;
+  } else {
+    attest::Collateral raw;
+    try {
+      raw = load_collateral(o.collateral_path);
+    } catch (const attest::AttestError& e) {
+      throw UsageError("--collateral " + o.collateral_path + ": " + e.what());
+    }
+    outcome.collateral_source = raw.source;
+    try {
+      collateral = attest::parse_collateral(raw);
+    } catch (const attest::AttestError& e) {
+      // Collateral that does not decode is a verification failure, reported like the others.
+      collateral_errors.push_back({e.status(), "collateral from " + raw.source + ": " + e.what()});
+    }
+  }
+
+  const attest::ParsedCollateral* coll = collateral ? &*collateral : fetched.get();
+  if (!certificate.empty()) {
+    attest::RatlsVerifyInput in;
+    in.certificate = certificate;
+    in.collateral = coll;
+    in.root = custom_root.get();
+    in.at = outcome.at;
+    auto r = attest::verify_ratls_certificate(in);
+    outcome.certificate = std::move(r.certificate);
+    outcome.verification = std::move(r.quote);
+    const std::size_t own = r.errors.size() - outcome.verification.errors.size();
+    outcome.certificate_errors.assign(r.errors.begin(), r.errors.begin() + static_cast<long>(own));
+  } else {
+    attest::VerifyInput in;
+    in.quote = quote;
+    in.collateral = coll;
+    in.root = custom_root.get();
+    in.at = outcome.at;
+    outcome.verification = attest::verify_quote(in);
+  }
+  if (!collateral_errors.empty()) {
+    // The quote's own checks ran without collateral; say why there was none.
+    auto& errors = outcome.verification.errors;
+    std::erase_if(errors, [](const attest::Error& e) {
+      return e.status == attest::Status::STATUS_MISSING_COLLATERAL;
+    });
+    errors.insert(errors.begin(), collateral_errors.begin(), collateral_errors.end());
+  }
+  if (outcome.verification.quote) {
+    outcome.policy_errors = attest::apply_policy(policy, outcome.verification);
+  }
+  return outcome;
+}
+
 int run_verify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
   try {
-    const int sources = !o.url.empty() + !o.cert_file.empty() + !o.quote_file.empty();
-    if (sources == 0)
-      throw UsageError("nothing to verify: pass https://HOST[:PORT], --cert FILE or --quote FILE");
-    if (sources > 1)
-      throw UsageError("pass only one of https://HOST[:PORT], --cert FILE, --quote FILE");
     if (!o.save_cert.empty() && !o.quote_file.empty()) {
       throw UsageError("--save-cert needs a certificate to save (--cert or a URL), not --quote");
     }
-    if (!o.collateral_path.empty() && (!o.pccs.empty() || !o.cache_dir.empty())) {
-      throw UsageError("--collateral cannot be combined with --pccs or --cache-dir");
-    }
-    if (o.offline && !o.pccs.empty()) {
-      throw UsageError("--offline cannot be combined with --pccs (offline never uses the network)");
-    }
-    VerifyOutcome outcome;
-    if (o.at.empty()) {
-      outcome.at = now_utc();
-    } else {
-      auto t = attest::parse_rfc3339(o.at);
-      if (!t)
-        throw UsageError("--at " + o.at +
-                         ": expected an RFC 3339 time such as 2025-07-19T10:01:17Z");
-      outcome.at = *t;
-    }
-    attest::Policy policy = build_policy(o);
-
-    // What to verify: a quote, or a certificate from a file or a live server.
-    attest::Bytes quote;
-    attest::Bytes certificate;
-    if (!o.quote_file.empty()) {
-      outcome.subject = "quote " + o.quote_file;
-      try {
-        quote = attest::decode_quote_file(read_file(o.quote_file));
-        (void)attest::parse_quote(quote);
-      } catch (const attest::AttestError& e) {
-        throw UsageError("--quote " + o.quote_file + ": not a usable quote: " + e.what());
-      }
-    } else if (!o.cert_file.empty()) {
-      outcome.subject = "certificate " + o.cert_file;
-      certificate = read_file(o.cert_file);
-      try {
-        (void)attest::parse_leaf_certificate(certificate,
-                                             attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
-      } catch (const attest::AttestError& e) {
-        throw UsageError("--cert " + o.cert_file + ": " + e.what());
-      }
-    } else {
-      std::string why;
-      auto url = parse_https_url(o.url, why);
-      if (!url) throw UsageError(o.url + ": expected https://HOST[:PORT] (" + why + ")");
-      PeerCertificate peer = fetch_peer_certificate(url->host, url->port, o.timeout_ms);
-      certificate = peer.der;
-      outcome.subject =
-          "https://" + url->authority() + " (" + peer.peer_address + ", " + peer.tls_version + ")";
-    }
-
-    attest::X509Ptr custom_root;
-    outcome.root = "intel";
-    if (!o.root_ca_file.empty()) {
-      custom_root = load_root(o.root_ca_file);
-      outcome.root =
-          "custom " + attest::to_hex(attest::sha256(attest::cert_der(custom_root.get())));
-      outcome.simulated =
-          attest::subject_name(custom_root.get()).find(kSimulatedMarker) != std::string::npos;
-      err << "warning: trusting " << o.root_ca_file << " instead of the Intel SGX Root CA"
-          << (outcome.simulated ? " (a SIMULATED hierarchy)" : "")
-          << "; results do not prove a genuine Intel enclave\n";
-    }
-
-    std::optional<attest::ParsedCollateral> collateral;
-    std::shared_ptr<const attest::ParsedCollateral> fetched;
-    std::vector<attest::Error> collateral_errors;
-    if (o.collateral_path.empty()) {
-      fetched =
-          fetch_collateral(o, certificate, quote, custom_root, outcome.at, err, collateral_errors);
-      if (fetched) outcome.collateral_source = fetched->raw.source;
-    } else {
-      attest::Collateral raw;
-      try {
-        raw = load_collateral(o.collateral_path);
-      } catch (const attest::AttestError& e) {
-        throw UsageError("--collateral " + o.collateral_path + ": " + e.what());
-      }
-      outcome.collateral_source = raw.source;
-      try {
-        collateral = attest::parse_collateral(raw);
-      } catch (const attest::AttestError& e) {
-        // Collateral that does not decode is a verification failure, reported like the others.
-        collateral_errors.push_back(
-            {e.status(), "collateral from " + raw.source + ": " + e.what()});
-      }
-    }
-
-    const attest::ParsedCollateral* coll = collateral ? &*collateral : fetched.get();
-    if (!certificate.empty()) {
-      attest::RatlsVerifyInput in;
-      in.certificate = certificate;
-      in.collateral = coll;
-      in.root = custom_root.get();
-      in.at = outcome.at;
-      auto r = attest::verify_ratls_certificate(in);
-      outcome.certificate = std::move(r.certificate);
-      outcome.verification = std::move(r.quote);
-      const std::size_t own = r.errors.size() - outcome.verification.errors.size();
-      outcome.certificate_errors.assign(r.errors.begin(),
-                                        r.errors.begin() + static_cast<long>(own));
-    } else {
-      attest::VerifyInput in;
-      in.quote = quote;
-      in.collateral = coll;
-      in.root = custom_root.get();
-      in.at = outcome.at;
-      outcome.verification = attest::verify_quote(in);
-    }
-    if (!collateral_errors.empty()) {
-      // The quote's own checks ran without collateral; say why there was none.
-      auto& errors = outcome.verification.errors;
-      std::erase_if(errors, [](const attest::Error& e) {
-        return e.status == attest::Status::STATUS_MISSING_COLLATERAL;
-      });
-      errors.insert(errors.begin(), collateral_errors.begin(), collateral_errors.end());
-    }
-    if (outcome.verification.quote) {
-      outcome.policy_errors = attest::apply_policy(policy, outcome.verification);
-    }
+    const VerifyOutcome outcome = verify_target(o, policy_from_options(o), err);
     if (o.json) {
       out << outcome_json(outcome).dump(2) << "\n";
     } else {

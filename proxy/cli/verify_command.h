@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "attest/policy.h"
+#include "proxy/cli/verify_report.h"
+
 namespace ratls::proxy {
 
 struct VerifyOptions {
@@ -31,6 +34,18 @@ struct VerifyOptions {
   std::vector<std::string> allow_advisories;
   bool json = false;
 };
+
+// The policy the flags describe (--mrenclave, --signer-key, --accept-tcb, ...). Throws
+// std::runtime_error with a one-line reason when a flag's value is unusable.
+attest::Policy policy_from_options(const VerifyOptions& options);
+
+// What `verify` does before it prints, for commands that act on the verdict (`seal`): read the
+// quote or certificate (or fetch it from options.url), get its collateral, verify it under
+// options.root_ca_file or the Intel root, and apply `policy`. Warnings (a custom root, collateral
+// fetching) go to `err`. Throws std::runtime_error with a one-line reason for unusable input:
+// verify's exit status 2.
+VerifyOutcome verify_target(const VerifyOptions& options, const attest::Policy& policy,
+                            std::ostream& err);
 
 // Exit status: 0 accepted, 1 rejected, 2 unusable input (one-line error on `err`).
 int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& err);

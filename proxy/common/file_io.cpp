@@ -12,7 +12,7 @@
 
 namespace ratls::proxy {
 
-attest::Bytes read_file(const std::string& path) {
+attest::Bytes read_file(const std::string& path, std::size_t max_size) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw std::runtime_error("cannot read " + path + ": is a directory");
@@ -26,9 +26,9 @@ attest::Bytes read_file(const std::string& path) {
   while (in) {
     in.read(block, sizeof block);
     const auto got = static_cast<std::size_t>(in.gcount());
-    if (data.size() + got > kMaxInputFileSize) {
+    if (data.size() + got > max_size) {
       throw std::runtime_error("cannot read " + path + ": larger than " +
-                               std::to_string(kMaxInputFileSize >> 20) + " MiB");
+                               std::to_string(max_size >> 20) + " MiB");
     }
     data.insert(data.end(), block, block + got);
   }

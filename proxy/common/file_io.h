@@ -14,9 +14,8 @@ namespace ratls::proxy {
 // hundred); anything beyond this is refused.
 inline constexpr std::size_t kMaxInputFileSize = 64u << 20;
 
-// Whole file, at most kMaxInputFileSize bytes. Throws std::runtime_error("cannot read PATH:
-// reason").
-attest::Bytes read_file(const std::string& path);
+// Whole file, at most `max_size` bytes. Throws std::runtime_error("cannot read PATH: reason").
+attest::Bytes read_file(const std::string& path, std::size_t max_size = kMaxInputFileSize);
 // Regular files directly in `dir` (not recursive), name -> content.
 std::map<std::string, attest::Bytes> read_directory(const std::string& dir);
 // Regular files under `dir`, recursively, relative path ("a/b.pem") -> content.

@@ -1,6 +1,7 @@
 // `ratls-gateway sim init|issue` and live `verify https://...` against a real TLS peer on loopback
 // (Debian's python3 ssl module), which records whether the verifier sent it any application byte.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "attest/x509.h"
 #include "tests/support/process.h"
+#include "tests/support/testdata.h"
 
 namespace ratls::test {
 namespace {
@@ -117,6 +119,40 @@ TEST_F(SimCli, IssuedCertificateVerifiesAsSimulatedAndOnlyWithItsRoot) {
   const json no_root = verify_json({"--cert", cert, "--collateral", hierarchy_ + "/collateral"}, 1);
   EXPECT_EQ(first_error(no_root), "STATUS_SGX_ROOT_CA_UNTRUSTED");
   EXPECT_EQ(no_root["simulated"], false);
+}
+
+// The private key file must match REPORTDATA[32:64]: derived here with OpenSSL, not libsodium.
+TEST_F(SimCli, X25519KeyFileMatchesTheKeyInTheQuote) {
+  const std::string key_file = dir_.file("enclave.x25519");
+  const std::string cert = issue({"--x25519-key", key_file});
+  EXPECT_EQ(mode_of(key_file), 0600u);
+  const attest::Bytes secret = read_bytes(key_file);
+  ASSERT_EQ(secret.size(), 32u);
+  EVP_PKEY* key =
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, secret.data(), secret.size());
+  ASSERT_NE(key, nullptr);
+  std::uint8_t pub[32];
+  std::size_t pub_len = sizeof pub;
+  ASSERT_EQ(EVP_PKEY_get_raw_public_key(key, pub, &pub_len), 1);
+  EVP_PKEY_free(key);
+  std::vector<std::string> args = {"--cert", cert};
+  auto t = trust();
+  args.insert(args.end(), t.begin(), t.end());
+  const json j = verify_json(args, 0);
+  EXPECT_EQ(j["enclave_x25519_public_key"], attest::to_hex(attest::ByteView(pub, pub_len)));
+
+  // One source of the key, and only where Cosmian carries it.
+  const CommandResult both =
+      gateway({"sim", "issue", hierarchy_, "--mrenclave", kMrenclave, "--cert", dir_.file("b.pem"),
+               "--key", dir_.file("b.key"), "--x25519", std::string(64, '1'), "--x25519-key",
+               dir_.file("b.x25519")});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  const CommandResult gramine = gateway(
+      {"sim", "issue", hierarchy_, "--mrenclave", kMrenclave, "--format", "gramine", "--cert",
+       dir_.file("g.pem"), "--key", dir_.file("g.key"), "--x25519-key", dir_.file("g.x25519")});
+  EXPECT_EQ(gramine.exit_code, 2) << gramine.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("b.x25519")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("g.x25519")));
 }
 
 TEST_F(SimCli, EachFormatVerifies) {
