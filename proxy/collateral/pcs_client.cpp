@@ -13,6 +13,7 @@
 #include "proxy/common/https_url.h"
 
 #include "proxy/net/asio_types.h"
+#include "proxy/net/tls_connector.h"
 
 namespace ratls::proxy {
 
@@ -30,12 +31,6 @@ bool iequal(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
 }
 
 std::string millis(std::chrono::milliseconds ms) {
@@ -89,36 +84,8 @@ struct HttpsClient::Impl {
     const std::string where = "https://" + HttpsUrl{t.host, t.port, {}}.authority();
     auto ex = co_await asio::this_coro::executor;
 
-    // The resolver has no deadline of its own: a timer cancels it (held weakly, as the timer may
-    // fire after this coroutine has moved on).
-    auto resolver = std::make_shared<tcp::resolver>(ex);
-    asio::steady_timer resolve_timer(ex, options.connect_timeout);
-    resolve_timer.async_wait(
-        [weak = std::weak_ptr<tcp::resolver>(resolver)](boost::system::error_code ec) {
-          if (auto res = weak.lock(); res && !ec) res->cancel();
-        });
-    auto [rec, endpoints] =
-        co_await resolver->async_resolve(t.host, std::to_string(t.port), nothrow);
-    resolve_timer.cancel();
-    if (rec) {
-      r.error = "cannot resolve " + t.host + ": " +
-                (rec == asio::error::operation_aborted
-                     ? "timed out after " + millis(options.connect_timeout)
-                     : rec.message());
-      co_return r;
-    }
-
     ssl::stream<beast::tcp_stream> stream(ex, ctx);
     auto& lowest = beast::get_lowest_layer(stream);
-    lowest.expires_after(options.connect_timeout);
-    auto [cec, ep] = co_await lowest.async_connect(endpoints, nothrow);
-    if (cec) {
-      r.error = "cannot connect to " + where + ": " +
-                (cec == beast::error::timeout ? "timed out after " + millis(options.connect_timeout)
-                                              : cec.message());
-      co_return r;
-    }
-
     SSL* ssl_handle = stream.native_handle();
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl_handle);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -126,24 +93,18 @@ struct HttpsClient::Impl {
       X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str());
     } else {
       SSL_set1_host(ssl_handle, t.host.c_str());
-      // SSL_set_tlsext_host_name without its C-style cast.
-      SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(t.host.c_str()));
     }
-    lowest.expires_after(options.handshake_timeout);
-    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow);
-    if (hec) {
-      const long verify = SSL_get_verify_result(ssl_handle);
-      if (verify != X509_V_OK) {
-        r.error = "the TLS certificate of " + where + " is not trusted (" +
-                  X509_verify_cert_error_string(verify) +
-                  "); the system CA store is used (SSL_CERT_FILE / SSL_CERT_DIR override it)";
-      } else {
-        r.error =
-            "TLS handshake with " + where + " failed: " +
-            (hec == beast::error::timeout ? "timed out after " + millis(options.handshake_timeout)
-                                          : hec.message());
-      }
+    const TlsConnectTimeouts timeouts{options.connect_timeout, options.handshake_timeout};
+    const TlsConnectResult connected = co_await connect_tls(stream, t.host, t.port, timeouts);
+    if (connected.stage == TlsConnectResult::Stage::kHandshake &&
+        SSL_get_verify_result(ssl_handle) != X509_V_OK) {
+      r.error = "the TLS certificate of " + where + " is not trusted (" +
+                X509_verify_cert_error_string(SSL_get_verify_result(ssl_handle)) +
+                "); the system CA store is used (SSL_CERT_FILE / SSL_CERT_DIR override it)";
+      co_return r;
+    }
+    if (!connected.ok()) {
+      r.error = connected.describe(t.host, where, timeouts);
       co_return r;
     }
 

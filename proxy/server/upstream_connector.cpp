@@ -4,18 +4,9 @@
 
 #include "attest/x509.h"
 #include "proxy/common/clock.h"
+#include "proxy/net/tls_connector.h"
 
 namespace ratls::proxy {
-
-namespace {
-
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
-}  // namespace
 
 void configure_upstream_context(ssl::context& ctx) {
   SSL_CTX* native = ctx.native_handle();
@@ -40,36 +31,23 @@ asio::awaitable<DialResult> UpstreamConnector::connect(asio::any_io_executor exe
                                                        unsigned generation) {
   DialResult r;
   CertificateValidator& validator = app.mode == UpstreamMode::kRatls ? ratls_ : webpki_;
-  tcp::resolver resolver(executor);
-  auto [rec, results] = co_await resolver.async_resolve(app.upstream_host,
-                                                        std::to_string(app.upstream_port), nothrow);
-  if (rec) {
-    r.error = "cannot resolve " + app.upstream_host + ": " + rec.message();
-    co_return r;
-  }
   auto conn = std::make_unique<UpstreamConn>(executor, validator.context());
   conn->generation = generation;
-  auto& lowest = beast::get_lowest_layer(conn->stream);
-  lowest.expires_after(std::chrono::seconds(connect_timeout_));
-  auto [cec, ep] = co_await lowest.async_connect(results, nothrow);
-  if (cec) {
-    r.error = "cannot connect to " + app.upstream + ": " + cec.message();
-    co_return r;
-  }
-  boost::system::error_code nodelay_ec;
-  lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
-  SSL* ssl = conn->stream.native_handle();
-  if (!is_ip_literal(app.upstream_host)) {
-    // SSL_set_tlsext_host_name without its C-style cast.
-    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(app.upstream_host.c_str()));
-  }
   validator.prepare(conn->stream, app);
-  auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, nothrow);
-  if (hec) {
-    r.error = validator.handshake_error(conn->stream, app, hec);
+  const TlsConnectTimeouts timeouts{std::chrono::seconds(connect_timeout_),
+                                    std::chrono::seconds(connect_timeout_)};
+  const TlsConnectResult connected =
+      co_await connect_tls(conn->stream, app.upstream_host, app.upstream_port, timeouts);
+  if (connected.stage == TlsConnectResult::Stage::kHandshake) {
+    r.error = validator.handshake_error(conn->stream, app, connected.ec);
     co_return r;
   }
+  if (!connected.ok()) {
+    r.error = connected.describe(app.upstream_host, app.upstream, timeouts);
+    co_return r;
+  }
+  auto& lowest = beast::get_lowest_layer(conn->stream);
+  SSL* ssl = conn->stream.native_handle();
   X509* peer = SSL_get1_peer_certificate(ssl);
   if (peer == nullptr) {
     r.error = app.upstream + " presented no certificate";

@@ -1,0 +1,98 @@
+#include "proxy/net/tls_connector.h"
+
+#include <openssl/ssl.h>
+
+#include <memory>
+
+namespace ratls::proxy {
+
+namespace {
+
+std::string millis(std::chrono::milliseconds ms) {
+  return std::to_string(ms.count()) + " ms";
+}
+
+bool timed_out(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::timed_out;
+}
+
+}  // namespace
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+std::string numeric_address(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
+         std::to_string(endpoint.port());
+}
+
+std::string TlsConnectResult::describe(std::string_view host, std::string_view where,
+                                       const TlsConnectTimeouts& timeouts) const {
+  switch (stage) {
+    case Stage::kResolve:
+      return "cannot resolve " + std::string(host) + ": " +
+             (timed_out(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
+    case Stage::kConnect:
+      return "cannot connect to " + std::string(where) + ": " +
+             (timed_out(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
+    case Stage::kHandshake:
+      return "TLS handshake with " + std::string(where) + " failed: " +
+             (timed_out(ec) ? "timed out after " + millis(timeouts.handshake) : ec.message());
+    case Stage::kDone:
+      break;
+  }
+  return {};
+}
+
+asio::awaitable<TlsConnectResult> connect_tls(TlsStream& stream, const std::string& host,
+                                              std::uint16_t port, TlsConnectTimeouts timeouts) {
+  TlsConnectResult r;
+  auto ex = stream.get_executor();
+  // The resolver is cancelled by a timer that may fire after this coroutine moved on: it is held
+  // weakly there.
+  auto resolver = std::make_shared<tcp::resolver>(ex);
+  asio::steady_timer resolve_timer(ex, timeouts.connect);
+  resolve_timer.async_wait(
+      [weak = std::weak_ptr<tcp::resolver>(resolver)](boost::system::error_code ec) {
+        if (auto res = weak.lock(); res && !ec) res->cancel();
+      });
+  auto [rec, endpoints] = co_await resolver->async_resolve(host, std::to_string(port), nothrow);
+  resolve_timer.cancel();
+  if (rec) {
+    r.stage = TlsConnectResult::Stage::kResolve;
+    r.ec = rec;
+    co_return r;
+  }
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(timeouts.connect);
+  auto [cec, endpoint] = co_await lowest.async_connect(endpoints, nothrow);
+  if (cec) {
+    r.stage = TlsConnectResult::Stage::kConnect;
+    r.ec = cec;
+    co_return r;
+  }
+  r.peer = endpoint;
+  boost::system::error_code nodelay_ec;
+  lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
+  if (!is_ip_literal(host)) {
+    // SSL_set_tlsext_host_name without its C-style cast.
+    SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(host.c_str()));
+  }
+  lowest.expires_after(timeouts.handshake);
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow);
+  if (hec) {
+    r.stage = TlsConnectResult::Stage::kHandshake;
+    r.ec = hec;
+    co_return r;
+  }
+  lowest.expires_never();
+  co_return r;
+}
+
+}  // namespace ratls::proxy
