@@ -49,7 +49,7 @@ std::string map_upstream_url(std::string_view url, const Origins& o) {
   // Only the exact origin: "https://app.example:8443evil" is another host.
   if (!rest.empty() && rest.front() != '/' && rest.front() != '?' && rest.front() != '#')
     return std::string(url);
-  return o.client + std::string(rest);
+  return std::string(o.client).append(rest);
 }
 
 std::string strip_cookie_domain(std::string_view cookie) {
@@ -76,14 +76,14 @@ std::string strip_cookie_domain(std::string_view cookie) {
 }
 
 void rewrite_request_headers(http1::Fields& f, const Origins& o) {
-  f.set("Host", o.upstream_authority);
+  f.set("Host", std::string(o.upstream_authority));
   if (const std::string* origin = f.find("Origin"); origin != nullptr && *origin != "null") {
-    f.set("Origin", o.upstream);
+    f.set("Origin", std::string(o.upstream));
   }
   if (const std::string* referer = f.find("Referer")) {
     const std::string ref = *referer;
     if (starts_with_ci(ref, o.client)) {
-      f.set("Referer", o.upstream + ref.substr(o.client.size()));
+      f.set("Referer", std::string(o.upstream).append(ref.substr(o.client.size())));
     } else {
       f.erase("Referer");  // never leak other sites' URLs to the enclave app
     }
@@ -107,7 +107,7 @@ void rewrite_response_headers(http1::Fields& f, const Origins& o) {
   }
   if (const std::string* acao = f.find("Access-Control-Allow-Origin")) {
     if (ascii_lower(*acao) == ascii_lower(o.upstream))
-      f.set("Access-Control-Allow-Origin", o.client);
+      f.set("Access-Control-Allow-Origin", std::string(o.client));
   }
   // In place: the order of fields (several Set-Cookie among them) is kept.
   for (http1::Field& field : f) {

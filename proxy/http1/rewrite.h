@@ -10,10 +10,11 @@
 
 namespace ratls::proxy {
 
+// Views: the caller keeps the strings (the upstream's are computed once per configuration).
 struct Origins {
-  std::string client;              // "http://demo.localhost:7443" (what the browser uses)
-  std::string upstream;            // "https://app.example:8443" (port omitted when 443)
-  std::string upstream_authority;  // "app.example:8443" (Host header and SNI name)
+  std::string_view client;              // "http://demo.localhost:7443" (what the browser uses)
+  std::string_view upstream;            // "https://app.example:8443" (port omitted when 443)
+  std::string_view upstream_authority;  // "app.example:8443" (Host header and SNI name)
 };
 
 // Removes hop-by-hop fields (RFC 9110 §7.6.1: Connection and the fields it names, Keep-Alive,

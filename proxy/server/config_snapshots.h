@@ -14,11 +14,24 @@
 
 namespace ratls::proxy {
 
+// How the gateway names an app's upstream in the headers it rewrites, computed once per
+// configuration rather than per request.
+struct UpstreamAddress {
+  std::string origin;     // "https://app.example:8443" (port omitted when 443)
+  std::string authority;  // "app.example:8443": the Host header the upstream gets
+};
+
 struct ConfigSnapshot {
   std::shared_ptr<const Config> config;
-  std::shared_ptr<const std::vector<std::string>> names;  // the apps' names, for routing
+  std::shared_ptr<const std::vector<std::string>> names;          // the apps' names, for routing
+  std::shared_ptr<const std::vector<UpstreamAddress>> addresses;  // parallel to config->apps
   std::shared_ptr<UpstreamVerifier> verifier;
   unsigned generation = 0;
+
+  // `app` must be one of config->apps.
+  const UpstreamAddress& address_of(const AppConfig& app) const {
+    return (*addresses)[static_cast<std::size_t>(&app - config->apps.data())];
+  }
 };
 
 class ConfigSnapshots {
@@ -37,6 +50,7 @@ class ConfigSnapshots {
   mutable std::mutex mutex_;
   std::shared_ptr<const Config> config_;
   std::shared_ptr<const std::vector<std::string>> names_;
+  std::shared_ptr<const std::vector<UpstreamAddress>> addresses_;
   std::shared_ptr<UpstreamVerifier> verifier_;
   std::vector<std::weak_ptr<UpstreamVerifier>> replaced_;
   std::atomic<unsigned> generation_{0};
@@ -58,6 +72,9 @@ class LoopSnapshot {
  private:
   std::shared_ptr<const ConfigSnapshot> cached_;
 };
+
+// "host[:port]" of an app's upstream as a Host header writes it (brackets for IPv6).
+std::string authority_of(const AppConfig& app);
 
 // The app of that name in `c`, or null.
 const AppConfig* find_app(const Config& c, const std::string& name);

@@ -29,12 +29,6 @@ inline bool idempotent(std::string_view method) {
          method == "DELETE" || method == "TRACE";
 }
 
-inline std::string authority_of(const AppConfig& app) {
-  const bool v6 = app.upstream_host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + app.upstream_host + "]" : app.upstream_host;
-  return app.upstream_port == 443 ? host : host + ":" + std::to_string(app.upstream_port);
-}
-
 inline http1::HeadLimits head_limits(const Config& c) {
   return {c.max_header_bytes, c.max_header_fields};
 }
@@ -149,8 +143,9 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
   const bool has_body = plan.framing.kind == Framing::Kind::kChunked ||
                         (plan.framing.kind == Framing::Kind::kLength && plan.framing.length > 0);
   const bool head_request = req.method == "HEAD";
-  Origins origins{(tls ? "https://" : "http://") + route.host, "https://" + authority_of(app),
-                  authority_of(app)};
+  const std::string client_origin = (tls ? "https://" : "http://") + route.host;
+  const UpstreamAddress& upstream = snap.address_of(app);
+  const Origins origins{client_origin, upstream.origin, upstream.authority};
   const http1::Fields& client_fields = req.fields;  // for the gateway's own error pages
   const http1::UpstreamRequest forwarded = http1::upstream_request(req, plan, websocket, origins);
   const std::string& upstream_head = forwarded.head;

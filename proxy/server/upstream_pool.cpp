@@ -21,7 +21,9 @@ std::unique_ptr<UpstreamConn> UpstreamPool::take(const std::string& app, unsigne
 void UpstreamPool::give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn) {
   auto& idle = idle_[app];
   conn->idle_since = std::chrono::steady_clock::now();
-  conn->buffer.shrink_to_fit();  // empty here: nothing is held while pooled
+  // Empty here. A head-sized buffer stays (no allocation on the next request; the pool is small),
+  // a larger one from relaying a body does not.
+  if (conn->buffer.capacity() > 4 * 1024) conn->buffer.shrink_to_fit();
   beast::get_lowest_layer(conn->stream).expires_never();
   idle.push_back(std::move(conn));
   while (idle.size() > kIdlePerApp) idle.pop_front();
