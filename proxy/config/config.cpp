@@ -551,9 +551,10 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
   Config config;
   if (const json* h = find(root, "http")) {
     get_object(*h, "http");
-    check_keys(*h, "http",
-               {"max_header_bytes", "max_header_fields", "header_timeout_seconds",
-                "idle_timeout_seconds", "tunnel_idle_timeout_seconds"});
+    check_keys(
+        *h, "http",
+        {"max_header_bytes", "max_header_fields", "header_timeout_seconds", "idle_timeout_seconds",
+         "tunnel_idle_timeout_seconds", "upstream_connections_per_app"});
     auto bounded = [](const json& v, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < lo || v.get<std::uint64_t>() > hi) {
         fail(path, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
@@ -571,6 +572,10 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     }
     if (const json* t = find(*h, "idle_timeout_seconds")) {
       config.idle_timeout = static_cast<int>(bounded(*t, "http.idle_timeout_seconds", 1, 86400));
+    }
+    if (const json* u = find(*h, "upstream_connections_per_app")) {
+      config.upstream_connections_per_app =
+          bounded(*u, "http.upstream_connections_per_app", 1, 10000);
     }
     if (const json* t = find(*h, "tunnel_idle_timeout_seconds")) {
       config.tunnel_idle_timeout =

@@ -63,6 +63,9 @@ struct Config {
   int header_timeout = 30;
   int idle_timeout = 60;
   int tunnel_idle_timeout = 3600;
+  // Upstream connections the gateway holds open to one app at most (in use or idle), shared out
+  // among its event loops; requests beyond them wait for one (up to idle_timeout, then 503).
+  std::size_t upstream_connections_per_app = 64;
   std::string source;  // the file it was read from, for messages
 };
 

@@ -8,13 +8,12 @@ namespace ratls::proxy {
 
 EventLoops::EventLoops(int threads) {
   const int n = threads > 0 ? threads : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
-  for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<EventLoop>());
+  for (int i = 0; i <= n; ++i) loops_.push_back(std::make_unique<EventLoop>());
 }
 
 EventLoop& EventLoops::next() {
-  EventLoop& l = *loops_[next_];
-  next_ = (next_ + 1) % loops_.size();
-  return l;
+  next_ = next_ % (loops_.size() - 1) + 1;
+  return *loops_[next_];
 }
 
 void EventLoops::start() {

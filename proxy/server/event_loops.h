@@ -1,7 +1,9 @@
-// The gateway's event loops. A connection lives on one loop from accept to close, with everything
-// it uses (its upstream connections, timers), so a request never crosses threads. Loop 0 is the
-// main loop (run by the caller of GatewayServer::run): listeners, signals, reload, drain and the
-// watchdog run there too.
+// The gateway's event loops. A connection lives on one serving loop from accept to close, with
+// everything it uses (its upstream connections, timers), so a request never crosses threads.
+// Loop 0 is the main loop (run by the caller of GatewayServer::run): listeners, signals, reload,
+// drain and the watchdog, and no connection. Keeping connections off it keeps the objects Asio
+// never frees (one per socket ever registered, allocated by the accepting thread) away from the
+// connections' own memory, so more of it can go back to the system after a burst.
 #pragma once
 
 #include <memory>
@@ -13,10 +15,13 @@
 #include "proxy/server/config_snapshots.h"
 #include "proxy/server/idle_clients.h"
 #include "proxy/server/upstream_pool.h"
+#include "proxy/server/upstream_slots.h"
 
 namespace ratls::proxy {
 
 struct EventLoop {
+  // Before io: connections destroyed with io's pending coroutines give their slots back here.
+  UpstreamSlots upstream_slots;
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   UpstreamPool pool;
@@ -27,13 +32,14 @@ struct EventLoop {
 
 class EventLoops {
  public:
-  // `threads` 0: one per core, at most 4.
+  // `threads` serving loops (0: one per core, at most 4), plus the main loop.
   explicit EventLoops(int threads);
 
   EventLoop& main() { return *loops_.front(); }
-  // Round robin, for accepted connections (main loop only).
+  // Round robin over the serving loops, for accepted connections (main loop only).
   EventLoop& next();
   std::vector<std::unique_ptr<EventLoop>>& all() { return loops_; }
+  std::size_t serving() const { return loops_.size() - 1; }
 
   // Starts the threads of loops 1..n-1.
   void start();

@@ -66,6 +66,28 @@ inline void give_back(ServerContext& ctx, EventLoop& w, const std::string& app,
   // Verified under a configuration that has since been replaced: never reused.
   if (ctx.draining || conn->generation != ctx.snapshots.generation()) return;
   w.pool.give_back(app, std::move(conn));
+  w.upstream_slots.wake_one(app);  // a request waiting for a connection takes this one
+}
+
+// Without a pooled connection: a slot for a new one, or, when the loop already holds its limit of
+// connections to the app, a pooled one given back or a slot freed meanwhile. Null both: the wait
+// reached the idle timeout.
+struct Acquired {
+  std::unique_ptr<UpstreamConn> pooled;
+  std::unique_ptr<UpstreamSlots::Slot> slot;
+};
+
+inline asio::awaitable<Acquired> wait_for_upstream(ServerContext& ctx, EventLoop& w,
+                                                   const AppConfig& app, unsigned gen) {
+  Acquired a;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(ctx.timeouts.idle);
+  while (co_await w.upstream_slots.wait(app.name, deadline)) {
+    a.pooled = take_pooled(ctx, w, app, gen);
+    if (a.pooled) break;
+    a.slot = w.upstream_slots.try_acquire(app.name);
+    if (a.slot) break;
+  }
+  co_return a;
 }
 
 // The upstream's response head, after relaying interim (1xx) responses to the client.
@@ -158,6 +180,27 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
                                        *cooling + " (retrying shortly)", false);
     }
     std::unique_ptr<UpstreamConn> up = take_pooled(ctx, w, app, snap.generation);
+    std::unique_ptr<UpstreamSlots::Slot> slot;
+    if (!up) slot = w.upstream_slots.try_acquire(app.name);
+    if (!up && !slot) {
+      Acquired waited = co_await wait_for_upstream(ctx, w, app, snap.generation);
+      if (!waited.pooled && !waited.slot) {
+        const std::string busy = "all " + std::to_string(w.upstream_slots.limit()) +
+                                 " connections to the app stayed busy for " +
+                                 std::to_string(ctx.timeouts.idle) + " s";
+        log(LogLevel::kWarning, "app " + app.name + ": " + busy);
+        co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                         http::status::service_unavailable, "503 Upstream busy",
+                                         busy, false);
+      }
+      up = std::move(waited.pooled);
+      slot = std::move(waited.slot);
+      if (const auto cooling = ctx.cooldown.reason(app.name); cooling && !up) {
+        co_return co_await respond_error(ctx, app.name, client, client_fields,
+                                         http::status::bad_gateway, "502 Upstream unavailable",
+                                         *cooling + " (retrying shortly)", false);
+      }
+    }
     const bool reused = up != nullptr;
     if (!up) {
       DialResult dial_result =
@@ -175,6 +218,7 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
                                          dial_result.error, false);
       }
       up = std::move(dial_result.conn);
+      up->slot = std::move(slot);  // held while the connection is open, in use or pooled
     }
     // A pooled connection the upstream closed meanwhile fails here; nothing was consumed from the
     // client yet, so an idempotent request can go to a fresh connection.

@@ -135,6 +135,16 @@ struct GatewayServer::Impl {
     return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4);
   }
 
+  // Each loop may hold its share of the connections allowed per app (at least one).
+  void share_upstream_connections(const Config& c) {
+    const std::size_t n = loops.serving();
+    const std::size_t per_loop =
+        std::max<std::size_t>(1, (c.upstream_connections_per_app + n - 1) / n);
+    for (auto& w : loops.all()) {
+      asio::post(w->io, [&w = *w, per_loop] { w.upstream_slots.set_limit(per_loop); });
+    }
+  }
+
   // Shutdown: verifications waiting for collateral fail at once instead of holding the drain.
   void interrupt_verifications() { snapshots.interrupt_verifications(); }
 
@@ -182,6 +192,7 @@ struct GatewayServer::Impl {
         asio::post(w->io, [&w = *w, kept = installed.names] { w.pool.keep_only(*kept); });
       }
       cooldown.clear();
+      share_upstream_connections(*installed.config);
       log(LogLevel::kInfo,
           "configuration reloaded: " + std::to_string(installed.config->apps.size()) + " app(s)");
     } catch (const std::exception& e) {
@@ -273,6 +284,7 @@ GatewayServer::~GatewayServer() = default;
 
 void GatewayServer::start() {
   impl_->listeners->start(*impl_->snapshots.current().config);
+  impl_->share_upstream_connections(*impl_->snapshots.current().config);
 }
 
 std::vector<std::uint16_t> GatewayServer::bound_ports() const {

@@ -10,6 +10,7 @@
 
 #include "proxy/net/asio_types.h"
 #include "proxy/pinning/upstream_verifier.h"
+#include "proxy/server/upstream_slots.h"
 
 namespace ratls::proxy {
 
@@ -17,6 +18,9 @@ using UpstreamStream = ssl::stream<beast::tcp_stream>;
 
 struct UpstreamConn {
   UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
+  // First member, so released last: the loop's count of connections to the app (see
+  // UpstreamSlots) drops only once the socket is closed.
+  std::unique_ptr<UpstreamSlots::Slot> slot;
   UpstreamStream stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;

@@ -105,13 +105,15 @@ TEST(Config, HttpTimeouts) {
   EXPECT_EQ(d.header_timeout, 30);
   EXPECT_EQ(d.idle_timeout, 60);
   EXPECT_EQ(d.tunnel_idle_timeout, 3600);
+  EXPECT_EQ(d.upstream_connections_per_app, 64u);
   const Config c = parse_config(
       R"({"http": {"header_timeout_seconds": 5, "idle_timeout_seconds": 7,
-                   "tunnel_idle_timeout_seconds": 604800}})",
+                   "tunnel_idle_timeout_seconds": 604800, "upstream_connections_per_app": 3}})",
       test_env("/etc/gw"));
   EXPECT_EQ(c.header_timeout, 5);
   EXPECT_EQ(c.idle_timeout, 7);
   EXPECT_EQ(c.tunnel_idle_timeout, 604800);
+  EXPECT_EQ(c.upstream_connections_per_app, 3u);
 }
 
 TEST(Config, EmptyAppsListIsValid) {
@@ -264,7 +266,10 @@ TEST(Config, ErrorsNameTheKeyPath) {
        "http.max_header_fields: expected an integer from 8 to 10000"},
       {R"({"http": {"max_headers": 1}})",
        "http.max_headers: unknown key (expected one of: max_header_bytes, max_header_fields, "
-       "header_timeout_seconds, idle_timeout_seconds, tunnel_idle_timeout_seconds)"},
+       "header_timeout_seconds, idle_timeout_seconds, tunnel_idle_timeout_seconds, "
+       "upstream_connections_per_app)"},
+      {R"({"http": {"upstream_connections_per_app": 0}})",
+       "http.upstream_connections_per_app: expected an integer from 1 to 10000"},
       {R"({"http": {"header_timeout_seconds": 0}})",
        "http.header_timeout_seconds: expected an integer from 1 to 3600"},
       {R"({"http": {"idle_timeout_seconds": 86401}})",

@@ -3,6 +3,9 @@
 usage: https_app.py PORT CERT KEY NAME
   GET /            -> "hello from NAME"
   GET /truncate    -> announces 1 MB, sends 1 KB, closes (an upstream dying mid-response)
+  GET /slow?ms=N   -> "slow" after N ms (default 500), counting requests in progress
+  GET /drip?ms=N   -> a chunked body: a line every 200 ms for N ms (busy, but never idle)
+  GET /most-at-once -> the most /slow requests that were ever in progress together
   POST /echo       -> the request body's length and the Host/Origin the app saw, as JSON
 """
 import http.server
@@ -10,6 +13,12 @@ import json
 import socketserver
 import ssl
 import sys
+import threading
+import time
+
+IN_PROGRESS = 0
+MOST_AT_ONCE = 0
+LOCK = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -27,6 +36,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
+        global IN_PROGRESS, MOST_AT_ONCE
+        if self.path.startswith("/slow"):
+            ms = int(self.path.partition("ms=")[2] or "500")
+            with LOCK:
+                IN_PROGRESS += 1
+                MOST_AT_ONCE = max(MOST_AT_ONCE, IN_PROGRESS)
+            time.sleep(ms / 1000)
+            with LOCK:
+                IN_PROGRESS -= 1
+            self.send_text(200, "slow\n")
+            return
+        if self.path.startswith("/drip"):
+            ms = int(self.path.partition("ms=")[2] or "1000")
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for _ in range(max(1, ms // 200)):
+                self.wfile.write(b"2\r\nx\n\r\n")
+                self.wfile.flush()
+                time.sleep(0.2)
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if self.path == "/most-at-once":
+            self.send_text(200, str(MOST_AT_ONCE) + "\n")
+            return
         if self.path == "/truncate":
             self.send_response(200)
             self.send_header("Content-Length", str(1 << 20))
