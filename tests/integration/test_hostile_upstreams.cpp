@@ -5,10 +5,12 @@
 // Rows 16 and 17 are scenarios over several connections: a certificate swapped between pooled
 // connections, and session tickets the gateway must never use.
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <thread>
@@ -55,6 +57,18 @@ std::string binding_hash(const std::string& cert_pem, bool cosmian_rule) {
   return attest::to_hex(attest::sha256(spki));
 }
 
+// What row 15b's root calls itself: a line break and the start of a forged log line, and a
+// terminal escape sequence.
+const std::string kForgedLine = "info: app control: pinned: FORGED by the upstream";
+const std::string kHostileName = "Evil Root\n" + kForgedLine + "\x1b[2J";
+
+bool has_control_character(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 class HostileUpstreams : public GatewayTest {
  protected:
   // hostile_upstream.py presenting `certs` (label, certificate base path) in turn.
@@ -98,6 +112,32 @@ class HostileUpstreams : public GatewayTest {
     const CommandResult r = run_command(argv);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return dir_.file(name);
+  }
+
+  // A copy of the hierarchy `from` whose root certificate (same key, so `sim issue` still works
+  // from it) is named `cn`: the chain in a quote is whatever the upstream puts there.
+  std::string renamed_root(const std::string& from, const std::string& name,
+                           const std::string& cn) {
+    const std::string to = dir_.file(name);
+    std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+    const std::string key_pem = read_all(to + "/private/root_ca.key");
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())), &BIO_free);
+    const attest::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    EXPECT_TRUE(key) << "no root key in " << to;
+    attest::X509Ptr cert(X509_new());
+    X509_set_version(cert.get(), X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -86400);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
+    X509_NAME* subject = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), subject);
+    X509_set_pubkey(cert.get(), key.get());
+    EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
+    dir_.write(name + "/root_ca.pem", attest::certificate_pem(cert.get()));
+    return to;
   }
 
   std::string openssl(const std::vector<std::string>& args) {
@@ -163,6 +203,7 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
     kSecondRoot,   // `sim issue` from another `sim init` hierarchy
     kSelfSigned,   // openssl req -x509: an ordinary certificate
     kLocalCaLeaf,  // issued by a local CA that the gateway's WebPKI store trusts
+    kHostileRootName,  // from a copy of the second hierarchy whose root is named kHostileName
   };
   enum class Rule { kNone, kCosmian, kGramine };
   struct Row {
@@ -222,6 +263,8 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
        "STATUS_RATLS_CERT_EXPIRED", "the certificate is valid from "},
       {"15", "other-root", "", Source::kSecondRoot, {}, {},
        "STATUS_SGX_ROOT_CA_UNTRUSTED", "which is not the pinned root"},
+      {"15b", "hostile-root-name", "", Source::kHostileRootName, {}, {},
+       "STATUS_SGX_ROOT_CA_UNTRUSTED", "which is not the pinned root"},
   };
   // clang-format on
   // Each row's gateway differs from the default one only in the collateral its hierarchy made.
@@ -239,6 +282,7 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
     sims[world] = world.empty() ? sim_ : hierarchy("sim-" + world, options);
   }
   const std::string second_root = hierarchy("sim-second-root", {});
+  const std::string hostile_root = renamed_root(second_root, "sim-hostile-root", kHostileName);
   // A local CA, trusted through SSL_CERT_FILE as a system store would be.
   const std::string ca = dir_.file("local-ca");
   openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -256,6 +300,9 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
         break;
       case Source::kSecondRoot:
         issue_from(second_root, row.app, row.issue);
+        break;
+      case Source::kHostileRootName:
+        issue_from(hostile_root, row.app, row.issue);
         break;
       case Source::kSelfSigned:
         openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -339,6 +386,8 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
     const std::string reason = j["reason"];
     EXPECT_EQ(reason, j["errors"][0]["message"]);
     EXPECT_NE(reason.find(row.reason), std::string::npos) << reason;
+    // One printable line, whatever the upstream's certificates say: it goes to the log too.
+    EXPECT_FALSE(has_control_character(reason)) << reason;
     if (row.reportdata_by != Rule::kNone) {
       // The quote binds this very certificate's key, by the other format's rule.
       const std::string expected =
@@ -352,7 +401,16 @@ TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicat
     EXPECT_NE(html.find("Nothing was sent to the app"), std::string::npos) << html;
     const json st = app_status(status_of(port), row.app);
     EXPECT_EQ(st["state"], "refused");
-    EXPECT_EQ(st["last_error"], reason);
+    // (From the second request: a verification time in it may have moved on.)
+    EXPECT_NE(st["last_error"].get<std::string>().find(row.reason), std::string::npos) << st;
+  }
+
+  for (const auto& [world, g] : gateways) {
+    std::istringstream log(read_all(g.log + ".stderr"));
+    for (std::string line; std::getline(log, line);) {
+      EXPECT_NE(line.rfind(kForgedLine, 0), 0u) << "a line of the log was forged: " << line;
+      EXPECT_FALSE(has_control_character(line)) << line;
+    }
   }
 
   // The upstream's side. A connection ends when the gateway closes it, so wait for the records.
