@@ -196,7 +196,7 @@ class HostileUpstreams : public GatewayTest {
   }
 };
 
-// Rows 1-15: one upstream each, refused on its first connection.
+// Rows 1-15b: one upstream each, refused on every connection.
 TEST_F(HostileUpstreams, EachIsRefusedWith502NamingTheCheckAndReceivesNoApplicationByte) {
   enum class Source {
     kSim,          // `sim issue` from the hierarchy the row's gateway trusts, with `issue` options
