@@ -28,6 +28,10 @@ std::string to_hex(const std::array<std::uint8_t, N>& a) {
   return to_hex(ByteView(a.data(), N));
 }
 
+// `text` with its control characters written out: C0 and DEL as \xNN, C1 (UTF-8 C2 80..9F) as
+// \u00NN. Names a peer chose go into messages, logs and terminals; this keeps them one inert line.
+std::string escape_controls(std::string_view text);
+
 // Strict hex: even length, [0-9a-fA-F] only, no whitespace. nullopt otherwise.
 std::optional<Bytes> from_hex(std::string_view hex);
 

@@ -92,7 +92,9 @@ std::string name_text(const X509_NAME* name) {
   if (X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) return {};
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
-  return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string();
+  // RFC 2253 escapes C0 controls; C1 ones pass in readable UTF-8.
+  return len > 0 ? escape_controls(std::string_view(data, static_cast<std::size_t>(len)))
+                 : std::string();
 }
 
 bool is_p256_ecdsa_sha256(const X509* cert) {
@@ -296,7 +298,9 @@ std::string first_common_name(const X509_NAME* name) {
   unsigned char* utf8 = nullptr;
   const int len = ASN1_STRING_to_UTF8(&utf8, data);
   if (len < 0) return {};
-  std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+  // A peer names its certificates as it likes, and these names end up in messages and logs.
+  std::string out = escape_controls(
+      std::string_view(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len)));
   OPENSSL_free(utf8);
   return out;
 }

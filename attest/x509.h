@@ -58,6 +58,8 @@ std::string private_key_pem(EVP_PKEY* key);
 Bytes ec_uncompressed_point(EVP_PKEY* key);
 Bytes crl_der(const X509_CRL* crl);
 Bytes sha256(ByteView data);
+// Names as text for messages, control characters escaped (escape_controls) whatever the
+// certificate holds.
 std::string subject_name(
     const X509* cert);  // RFC 2253 (last RDN first): "C=US,ST=CA,...,CN=Intel SGX Root CA"
 std::string issuer_name(const X509* cert);

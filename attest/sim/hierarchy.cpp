@@ -294,6 +294,13 @@ IssuedCertificate issue_ratls_certificate(const Hierarchy& h, const IssueOptions
   if (o.format == RatlsFormat::kCosmianTdx) {
     fail(Status::STATUS_INVALID_PARAMETER, "the simulated hierarchy issues SGX quotes only");
   }
+  if (o.binding &&
+      (o.format == RatlsFormat::kGramineDice ||
+       (*o.binding != RatlsFormat::kCosmianSgx && *o.binding != RatlsFormat::kGramineLegacy))) {
+    fail(Status::STATUS_INVALID_PARAMETER,
+         "another binding rule is for the cosmian and gramine formats, with the cosmian or "
+         "gramine rule");
+  }
   IssuedCertificate out;
   const bool gramine =
       o.format == RatlsFormat::kGramineLegacy || o.format == RatlsFormat::kGramineDice;
@@ -313,7 +320,7 @@ IssuedCertificate issue_ratls_certificate(const Hierarchy& h, const IssueOptions
     enclave.report_data = binding_report_data(RatlsFormat::kGramineLegacy, bound);
     out.quote = dice_quote;
   } else {
-    enclave.report_data = binding_report_data(o.format, bound, {}, o.x25519);
+    enclave.report_data = binding_report_data(o.binding.value_or(o.format), bound, {}, o.x25519);
     out.quote = build_sgx_quote(enclave, qe);
   }
   const Bytes legacy_quote =

@@ -66,6 +66,10 @@ struct IssueOptions {
   RatlsCertificateOptions certificate;
   std::optional<std::array<std::uint8_t, 32>> x25519;  // Cosmian REPORTDATA[32:64]
   bool bind_other_key = false;  // negative case: the quote binds a different key than the cert's
+  // Negative case: REPORTDATA made by another format's rule (kCosmianSgx: SHA-256 of the EC point,
+  // kGramineLegacy: SHA-256 of the SPKI) while the certificate keeps `format`, so a verifier that
+  // guessed the rule from the data would accept it. Unset: the format's own rule.
+  std::optional<RatlsFormat> binding;
   std::optional<std::string> seed;
 };
 

@@ -132,6 +132,11 @@ int main(int argc, char** argv) {
                   "0600), public key in REPORTDATA[32:64] (cosmian; for testing seal)");
   sis->add_flag("--bind-other-key", sim_issue.bind_other_key,
                 "Negative case: the quote binds a different key than the certificate's");
+  sis->add_option("--binding", sim_issue.binding,
+                  "Negative case: REPORTDATA by the cosmian (EC point) or gramine (SPKI) rule, "
+                  "whatever --format says");
+  sis->add_flag("--expired", sim_issue.expired,
+                "Negative case: the certificate's validity ended an hour ago");
 
   ratls::proxy::RunOptions run;
   auto* r = app.add_subcommand("run", "Run the gateway daemon from its configuration");

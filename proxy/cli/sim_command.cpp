@@ -142,6 +142,17 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
       io.x25519 = x25519_public;
     }
     io.bind_other_key = o.bind_other_key;
+    if (!o.binding.empty()) {
+      if (o.binding == "cosmian") {
+        io.binding = attest::RatlsFormat::kCosmianSgx;
+      } else if (o.binding == "gramine") {
+        io.binding = attest::RatlsFormat::kGramineLegacy;
+      } else {
+        throw UsageError("--binding " + o.binding + ": expected cosmian or gramine");
+      }
+      if (io.format == attest::RatlsFormat::kGramineDice)
+        throw UsageError("--binding is for the cosmian and gramine formats");
+    }
     if (!o.san.empty()) {
       io.certificate.subject_alt_names = o.san;
       io.certificate.common_name = o.san.front();
@@ -149,6 +160,12 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
     const attest::UnixTime now = now_utc();
     io.certificate.not_before = now - 60;  // tolerate small clock differences
     io.certificate.not_after = now + static_cast<attest::UnixTime>(o.days) * 86400;
+    if (o.expired) {
+      // Valid for --days, ending an hour ago: well past any clock tolerance.
+      io.certificate.not_after = now - 3600;
+      io.certificate.not_before =
+          io.certificate.not_after - static_cast<attest::UnixTime>(o.days) * 86400;
+    }
 
     std::error_code ec;
     if (!fs::is_directory(o.dir, ec)) {
@@ -190,7 +207,11 @@ int run_sim_issue(const SimIssueOptions& o, std::ostream& out, std::ostream& err
           << ")\n";
     }
     out << (o.debug ? "  DEBUG enclave (rejected unless --allow-debug)\n" : "")
-        << (o.bind_other_key ? "  the quote binds ANOTHER key (negative test case)\n" : "");
+        << (o.bind_other_key ? "  the quote binds ANOTHER key (negative test case)\n" : "")
+        << (io.binding ? "  REPORTDATA by the " + o.binding +
+                             " rule, whatever the format (negative test case)\n"
+                       : std::string())
+        << (o.expired ? "  EXPIRED an hour ago (negative test case)\n" : "");
     return 0;
   } catch (const std::exception& e) {
     err << "ratls-gateway sim issue: " << e.what() << "\n";

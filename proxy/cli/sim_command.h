@@ -40,6 +40,8 @@ struct SimIssueOptions {
   // `seal` sealed. Excludes `x25519`.
   std::string x25519_key_out;
   bool bind_other_key = false;
+  std::string binding;   // cosmian | gramine: REPORTDATA by that rule (default: the format's)
+  bool expired = false;  // the certificate's validity ended an hour ago
 };
 
 // MRSIGNER used when `sim issue` gets none: SHA-256 of "ratls-gateway simulated signer".

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "attest/bytes.h"
+
 namespace ratls::proxy {
 
 namespace {
@@ -37,11 +39,14 @@ void log(LogLevel level, const std::string& message) {
   static const char* const kPriorities[] = {"<7>", "<6>", "<4>", "<3>"};
   static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
   const int i = static_cast<int>(level);
+  // One record, one line: a message quoting a peer's text cannot start a record of its own or
+  // reach the terminal reading the log as a control sequence.
+  const std::string line = attest::escape_controls(message);
   std::lock_guard lock(g_mutex);
   if (journal) {
-    std::fprintf(stderr, "%s%s\n", kPriorities[i], message.c_str());
+    std::fprintf(stderr, "%s%s\n", kPriorities[i], line.c_str());
   } else {
-    std::fprintf(stderr, "%s: %s\n", kNames[i], message.c_str());
+    std::fprintf(stderr, "%s: %s\n", kNames[i], line.c_str());
   }
   std::fflush(stderr);
 }

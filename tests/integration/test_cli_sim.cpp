@@ -181,6 +181,9 @@ TEST_F(SimCli, NegativeCasesFailOnTheirCheck) {
       {{}, {"--debug"}, "STATUS_POLICY_DEBUG_ENCLAVE"},
       {{}, {"--mrsigner", std::string(64, 'c')}, "STATUS_POLICY_MRSIGNER_NOT_ALLOWED"},
       {{}, {"--bind-other-key"}, "STATUS_RATLS_KEY_BINDING_MISMATCH"},
+      {{}, {"--binding", "gramine"}, "STATUS_RATLS_KEY_BINDING_MISMATCH"},
+      {{}, {"--format", "gramine", "--binding", "cosmian"}, "STATUS_RATLS_KEY_BINDING_MISMATCH"},
+      {{}, {"--expired"}, "STATUS_RATLS_CERT_EXPIRED"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.code);
@@ -217,6 +220,23 @@ TEST_F(SimCli, BadInputIsAOneLineError) {
   const CommandResult bad_status =
       gateway({"sim", "init", dir_.file("h2"), "--platform-tcb", "Fine"});
   EXPECT_EQ(bad_status.exit_code, 2);
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--binding", "spki"},
+        std::vector<std::string>{"--format", "gramine-dice", "--binding", "cosmian"}}) {
+    std::vector<std::string> args = {"sim",
+                                     "issue",
+                                     hierarchy_,
+                                     "--mrenclave",
+                                     kMrenclave,
+                                     "--cert",
+                                     dir_.file("x.pem"),
+                                     "--key",
+                                     dir_.file("x.key")};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const CommandResult r = gateway(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.err.find("--binding"), std::string::npos) << r.err;
+  }
 }
 
 // A TLS peer on loopback; the verifier must read its certificate and send nothing else.

@@ -13,6 +13,16 @@ TEST(Bytes, HexRoundTripLowercase) {
   EXPECT_EQ(from_hex("")->size(), 0u);
 }
 
+TEST(Bytes, EscapeControlsWritesOutC0DelAndC1) {
+  EXPECT_EQ(escape_controls("Intel SGX Root CA"), "Intel SGX Root CA");
+  EXPECT_EQ(escape_controls("a\nb\r\t\x1b[2J\x7f"), "a\\x0ab\\x0d\\x09\\x1b[2J\\x7f");
+  EXPECT_EQ(escape_controls(std::string_view("\0z", 2)), "\\x00z");
+  // C1 CSI (U+009B) is escaped; other UTF-8, a lone C2 at the end included, is kept.
+  EXPECT_EQ(escape_controls("\xc2\x9b"
+                            "2J caf\xc3\xa9 \xc2\xa0\xc2"),
+            "\\u009b2J caf\xc3\xa9 \xc2\xa0\xc2");
+}
+
 TEST(Bytes, HexRejectsOddLengthAndNonHex) {
   EXPECT_FALSE(from_hex("abc"));
   EXPECT_FALSE(from_hex("zz"));

@@ -227,6 +227,37 @@ TEST(Sim, QuoteBindingAnotherKeyIsRejectedInEveryFormat) {
   }
 }
 
+// A quote made by the other format's binding rule: each certificate is checked by its own format's
+// rule only, so it does not bind, though REPORTDATA holds a hash of the very key it carries.
+TEST(Sim, BindingByTheOtherFormatsRuleIsRejected) {
+  const Hierarchy h = sim::create_hierarchy(options());
+  struct Case {
+    RatlsFormat format;
+    RatlsFormat binding;
+    const char* detected;
+  };
+  for (const Case& c :
+       {Case{RatlsFormat::kCosmianSgx, RatlsFormat::kGramineLegacy, "cosmian-sgx"},
+        Case{RatlsFormat::kGramineLegacy, RatlsFormat::kCosmianSgx, "gramine-legacy"}}) {
+    SCOPED_TRACE(c.detected);
+    IssueOptions io = issue(c.format);
+    io.binding = c.binding;
+    const auto issued = sim::issue_ratls_certificate(h, io);
+    const Outcome o = verify(h, issued, expecting_measurements());
+    EXPECT_EQ(o.codes(), std::vector<std::string>{"STATUS_RATLS_KEY_BINDING_MISMATCH"});
+    EXPECT_EQ(ratls_format_name(o.verification.certificate->format), c.detected);
+    EXPECT_TRUE(o.verification.quote.genuine());
+    // REPORTDATA is exactly the other rule's hash of this certificate's own key.
+    const auto rd = parse_quote(issued.quote).report_data();
+    const auto other_rule = sim::binding_report_data(c.binding, issued.key.get());
+    EXPECT_EQ(Bytes(rd.begin(), rd.begin() + 32),
+              Bytes(other_rule.begin(), other_rule.begin() + 32));
+  }
+  IssueOptions dice = issue(RatlsFormat::kGramineDice);
+  dice.binding = RatlsFormat::kCosmianSgx;
+  EXPECT_THROW(sim::issue_ratls_certificate(h, dice), AttestError);
+}
+
 TEST(Sim, FilesRoundTripAndKeepKeysPrivate) {
   const Hierarchy h = sim::create_hierarchy(options());
   const auto files = sim::hierarchy_files(h);

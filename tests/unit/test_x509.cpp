@@ -305,6 +305,22 @@ TEST(Names, CommonNameEmptyWithoutCn) {
   EXPECT_EQ(subject_name(cert.get()), "O=Only An Org");
 }
 
+// A peer's certificate names reach messages and logs: control characters come out escaped.
+TEST(Names, ControlCharactersInNamesAreEscaped) {
+  auto key = make_ec_key();
+  CertSpec spec;
+  spec.common_name = "Evil\ninfo: forged\x1b[2J";
+  spec.organization = "Org\r";
+  spec.not_before = at("2020-01-01T00:00:00Z");
+  spec.not_after = at("2021-01-01T00:00:00Z");
+  auto cert = make_cert(spec, key.get(), nullptr, key.get());
+  ASSERT_TRUE(cert);
+  EXPECT_EQ(common_name(cert.get()), "Evil\\x0ainfo: forged\\x1b[2J");
+  EXPECT_EQ(issuer_common_name(cert.get()), "Evil\\x0ainfo: forged\\x1b[2J");
+  const std::string subject = subject_name(cert.get());
+  EXPECT_EQ(subject.find_first_of("\r\n\x1b"), std::string::npos) << subject;
+}
+
 TEST(Names, CosmianRatlsCertificateSubject) {
   // SOURCES.md A: subject and issuer of the msehome RA-TLS certificate (encoded C first).
   auto cert = parse_certificate(read_bytes(real_path("cosmian/msehome_2023-05_ratls_cert.pem")),
