@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "attest/x509.h"
 
 namespace ratls::proxy {
 
@@ -102,8 +105,8 @@ int connect_with_deadline(const std::string& host, std::uint16_t port, Clock::ti
 
 }  // namespace
 
-PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port,
-                                       int timeout_ms) {
+PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port, int timeout_ms,
+                                       bool webpki) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   PeerCertificate out;
   Fd fd(connect_with_deadline(host, port, deadline, out.peer_address));
@@ -116,14 +119,27 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+  if (webpki && SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+    throw std::runtime_error("cannot load the system CA store: " + openssl_error());
+  }
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
   if (!ssl || SSL_set_fd(ssl.get(), fd.get()) != 1) {
     throw std::runtime_error("TLS setup failed: " + openssl_error());
   }
   // SNI only for names: RFC 6066 forbids IP literals there.
   in6_addr ignored;
-  if (inet_pton(AF_INET, host.c_str(), &ignored) != 1 &&
-      inet_pton(AF_INET6, host.c_str(), &ignored) != 1) {
+  const bool ip_literal = inet_pton(AF_INET, host.c_str(), &ignored) == 1 ||
+                          inet_pton(AF_INET6, host.c_str(), &ignored) == 1;
+  if (webpki) {
+    // What the gateway's WebPKI validator checks: the system store (SSL_CERT_FILE / SSL_CERT_DIR
+    // apply) and the name. Still SSL_VERIFY_NONE: the result is read after the handshake, to
+    // report it rather than fail with a bare alert.
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
+    const int ok = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                              : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+    if (ok != 1) throw std::runtime_error("cannot check the name " + host + ": " + openssl_error());
+  }
+  if (!ip_literal) {
     // SSL_set_tlsext_host_name is a macro with a C cast; call what it expands to.
     SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(host.c_str()));
@@ -149,6 +165,11 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   if (len <= 0) throw std::runtime_error("cannot encode the peer certificate");
   out.der.assign(der, der + len);
   OPENSSL_free(der);
+  out.subject = attest::subject_name(leaf);
+  if (webpki) {
+    const long result = SSL_get_verify_result(ssl.get());
+    if (result != X509_V_OK) out.webpki_problem = X509_verify_cert_error_string(result);
+  }
   out.tls_version = SSL_get_version(ssl.get());
   out.cipher = SSL_get_cipher_name(ssl.get());
   // close_notify only: no application byte is ever written on this connection.
