@@ -279,9 +279,14 @@ TEST_F(AppsTest, UsageErrorsExitTwoAndNameTheProblem) {
 
 TEST_F(AppsTest, AddWithoutARunningGatewaySaysHowToStartIt) {
   Peer a = start_app(issue("a"), "app-a");
-  config_path_ = dir_.write("config.json", written_config(a.port));
+  // Through a symbolic link (a dotfiles checkout): the file it names is edited, the link stays.
+  const std::string target = dir_.write("dotfiles-config.json", written_config(a.port));
+  config_path_ = dir_.file("config.json");
+  fs::create_symlink(target, config_path_);
   const CommandResult r = cli({"apps", "add", "beta", "https://127.0.0.1:" + std::to_string(a.port),
                                "--config", config_path_});
+  EXPECT_TRUE(fs::is_symlink(config_path_));
+  EXPECT_EQ(mode_of(target), 0600u);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("no gateway is running at http://127.0.0.1:" + std::to_string(port_)),
             std::string::npos)
@@ -581,32 +586,37 @@ TEST_F(AppsTest, RunWithoutAConfigurationServesTheHintAndStopsOnSigterm) {
 
 TEST_F(AppsTest, AConfigurationThatExistsButIsBrokenStillStopsRun) {
   fs::create_directories(home_ + "/.config/ratls-gateway");
+  // On a socket of the test's own (systemd-socket-activate starts `run` at the first connection):
+  // a gateway that wrongly kept running would hold that port, not 7443.
   auto run = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{"/usr/bin/env"};
-    for (const auto& e : environment()) argv.push_back(e);
-    argv.push_back(gateway_binary());
-    argv.push_back("run");
+    const int port = free_loopback_port();
+    std::vector<std::string> argv{"/usr/bin/systemd-socket-activate", "-l",
+                                  "127.0.0.1:" + std::to_string(port), gateway_binary(), "run"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv, 20);
+    const std::string log = dir_.file("run-" + std::to_string(port) + ".log");
+    BackgroundProcess p(argv, log, environment());
+    EXPECT_TRUE(wait_for_port(port));  // the connection starts it
+    const int code = p.wait(10000);
+    return std::pair{code, read_all(log + ".stderr")};
   };
   dir_.write("home/.config/ratls-gateway/config.json", "{\"apps\": [}");
-  CommandResult r = run({});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(default_config() + ": invalid JSON"), std::string::npos) << r.err;
+  auto [code, err] = run({});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find(default_config() + ": invalid JSON"), std::string::npos) << err;
   fs::remove(default_config());
   fs::create_symlink(dir_.file("nowhere.json"), default_config());
-  r = run({});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("a symbolic link to a missing file"), std::string::npos) << r.err;
+  std::tie(code, err) = run({});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("a symbolic link to a missing file"), std::string::npos) << err;
   // A file named on the command line must exist: a typo is not "no apps".
-  r = run({"--config", dir_.file("typo.json")});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(dir_.file("typo.json") + ": no such file"), std::string::npos) << r.err;
+  std::tie(code, err) = run({"--config", dir_.file("typo.json")});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find(dir_.file("typo.json") + ": no such file"), std::string::npos) << err;
 }
 
 TEST_F(AppsTest, FirstRunFromNoConfigurationToTheAppInTheBrowser) {
-  start_fresh_gateway();  // as `systemctl --user enable --now ratls-gateway.socket` on a new
-                          // account
+  // As after `systemctl --user enable --now ratls-gateway.socket` on a new account.
+  start_fresh_gateway();
   EXPECT_NE(page().find("No apps yet"), std::string::npos);
   Peer a = start_app(issue("a"), "app-a");
 
