@@ -252,17 +252,18 @@ ReloadResult reload_gateway(const Config& config, const std::function<bool(const
         << (default_file ? std::string() : " --config " + config.source) << ")\n";
     return ReloadResult::kNoGateway;
   }
-  if (applied(*status)) {
-    out << "the gateway at " << where << " already serves the change\n";  // just socket-activated
-    return ReloadResult::kApplied;
-  }
-  const json& file = (*status)["config"];
-  if (status->contains("config") &&
-      (!file.is_string() || !same_file(file.get<std::string>(), config.source))) {
+  // Older gateways do not say which file they read: then only the pid tells.
+  const json file = status->value("config", json("(not said)"));
+  if (!file.is_string() ||
+      (file != "(not said)" && !same_file(file.get<std::string>(), config.source))) {
     err << "ratls-gateway: the gateway at " << where << " serves "
         << (file.is_string() ? file.get<std::string>() : std::string("no configuration file"))
         << ", not " << config.source << ": it was left alone and does not serve the change\n";
     return ReloadResult::kOtherGateway;
+  }
+  if (applied(*status)) {
+    out << "the gateway at " << where << " already serves the change\n";  // just socket-activated
+    return ReloadResult::kApplied;
   }
   const int pid = (*status).value("pid", 0);
   const std::optional<int> unit_pid = active_unit_pid();

@@ -574,6 +574,10 @@ TEST_F(AppsTest, RunWithoutAConfigurationServesTheHintAndStopsOnSigterm) {
   EXPECT_NE(st.out.find("no apps yet: run ratls-gateway apps add NAME https://HOST:PORT"),
             std::string::npos)
       << st.out;
+  // The other commands take the defaults too (state_dir for pins).
+  const CommandResult pins = cli({"pins", "list"});
+  EXPECT_EQ(pins.exit_code, 0) << pins.err;
+  EXPECT_EQ(pins.out, "no pins in " + home_ + "/.local/state/ratls-gateway/pins.json\n");
   kill(gateway_->pid(), SIGTERM);
   EXPECT_EQ(gateway_->wait(10000), 0);
   EXPECT_NE(read_all(log_ + ".stderr")
