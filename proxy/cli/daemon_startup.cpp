@@ -75,6 +75,20 @@ std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t
   }
 }
 
+void use_configured_sources(const Config& c, VerifyOptions& v, bool keep_collateral) {
+  if (c.root_ca != "intel") v.root_ca_file = c.root_ca;
+  if (keep_collateral) return;
+  const Trust trust = load_trust(c.root_ca);
+  if (!c.collateral.offline.empty()) {
+    v.collateral_path = c.collateral.offline;
+  } else if (!trust.simulated_dir.empty()) {
+    v.collateral_path = (fs::path(trust.simulated_dir) / "collateral").string();
+  } else {
+    v.pccs = c.collateral.pccs;
+    v.cache_dir = c.collateral.cache_dir;
+  }
+}
+
 int serve(Config config, Trust trust, std::ostream& out, std::ostream& err,
           const std::string& banner, std::function<GatewayOptions()> reload, int threads) {
   try {

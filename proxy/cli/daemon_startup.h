@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attest/x509.h"
+#include "proxy/cli/verify_command.h"
 #include "proxy/collateral/collateral_source.h"
 #include "proxy/config/config.h"
 #include "proxy/server/gateway_server.h"
@@ -27,6 +28,11 @@ Trust load_trust(const std::string& root_ca);
 // The offline directory, the simulated hierarchy's collateral, or Intel PCS / the PCCS with a disk
 // cache. ConfigError when it cannot be set up.
 std::shared_ptr<CollateralSource> collateral_for(const Config& c, const Trust& t);
+
+// Points `v` (for verify_target) at what the daemon would use for `c`: the configured trust anchor
+// and collateral_for's choice of collateral. `keep_collateral`: collateral flags already in `v`
+// stay (seal --app lets the command line choose them).
+void use_configured_sources(const Config& c, VerifyOptions& v, bool keep_collateral = false);
 
 // Creates state_dir (0700), starts the gateway, prints `banner` once it listens, serves until
 // SIGINT/SIGTERM. `reload` re-reads the configuration on SIGHUP (empty: no reload). Exit status:

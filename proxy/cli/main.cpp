@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "proxy/cli/apps_command.h"
 #include "proxy/cli/demo_command.h"
 #include "proxy/cli/pins_command.h"
 #include "proxy/cli/run_command.h"
@@ -14,6 +15,24 @@
 #include "proxy/cli/verify_command.h"
 
 namespace {
+
+// The policy a certificate must meet: `verify`, `seal` and `apps add` (which writes it).
+void add_policy_options(CLI::App* c, ratls::proxy::VerifyOptions& o) {
+  c->add_option("--mrenclave,--fingerprint", o.mrenclave,
+                "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
+  c->add_option("--mrsigner", o.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
+  c->add_option(
+      "--signer-key", o.signer_key_files,
+      "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
+  c->add_option("--isv-prod-id", o.isv_prod_id, "Required ISVPRODID")->check(CLI::Range(0, 65535));
+  c->add_option("--min-isv-svn", o.min_isv_svn, "Minimum ISVSVN")->check(CLI::Range(0, 65535));
+  c->add_flag("--allow-debug", o.allow_debug, "Accept debug enclaves (insecure)");
+  c->add_option("--accept-tcb", o.accept_tcb,
+                "Accepted TCB statuses, comma separated (default: UpToDate)")
+      ->delimiter(',');
+  c->add_option("--allow-advisory", o.allow_advisories,
+                "Advisory ID to tolerate (repeatable; '*' tolerates all)");
+}
 
 // The flags `verify` and `seal` share: how to reach and verify the certificate (timeout,
 // collateral, time, trust anchor) and the policy it must meet.
@@ -32,20 +51,7 @@ void add_verification_options(CLI::App* c, ratls::proxy::VerifyOptions& o) {
   c->add_option("--at", o.at, "Verification time, RFC 3339 (default: now)");
   c->add_option("--root-ca", o.root_ca_file,
                 "Trust this root instead of the built-in Intel SGX Root CA (prints a warning)");
-  c->add_option("--mrenclave,--fingerprint", o.mrenclave,
-                "Allowed MRENCLAVE, the code fingerprint (64 hex digits; repeatable)");
-  c->add_option("--mrsigner", o.mrsigner, "Allowed MRSIGNER (64 hex digits; repeatable)");
-  c->add_option(
-      "--signer-key", o.signer_key_files,
-      "Allowed MRSIGNER derived from the enclave signer's RSA public key PEM (repeatable)");
-  c->add_option("--isv-prod-id", o.isv_prod_id, "Required ISVPRODID")->check(CLI::Range(0, 65535));
-  c->add_option("--min-isv-svn", o.min_isv_svn, "Minimum ISVSVN")->check(CLI::Range(0, 65535));
-  c->add_flag("--allow-debug", o.allow_debug, "Accept debug enclaves (insecure)");
-  c->add_option("--accept-tcb", o.accept_tcb,
-                "Accepted TCB statuses, comma separated (default: UpToDate)")
-      ->delimiter(',');
-  c->add_option("--allow-advisory", o.allow_advisories,
-                "Advisory ID to tolerate (repeatable; '*' tolerates all)");
+  add_policy_options(c, o);
 }
 
 }  // namespace
@@ -184,6 +190,41 @@ int main(int argc, char** argv) {
     ps->add_option("--state-dir", pins.state_dir, "State directory holding pins.json");
     ps->callback([&pins, name = std::string(name)] { pins.action = name; });
   }
+  ratls::proxy::AppsOptions apps;
+  auto* ap = app.add_subcommand(
+      "apps", "Add (verified first), list or remove the configuration's apps; reloads the daemon");
+  ap->require_subcommand(1);
+  const std::string config_help =
+      "Configuration file (default: $XDG_CONFIG_HOME/ratls-gateway/config.json)";
+  auto* aa = ap->add_subcommand(
+      "add", "Verify an app now, add it to the configuration and reload the running daemon");
+  aa->add_option("name", apps.name, "The app's name: served at http://NAME.localhost:PORT/")
+      ->required();
+  aa->add_option("upstream", apps.upstream, "https://HOST[:PORT] of the app")->required();
+  aa->add_option("--mode", apps.mode, "ratls (default: attested) or webpki (not attested)")
+      ->check(CLI::IsMember({"ratls", "webpki"}));
+  aa->add_option("--config", apps.config_path, config_help);
+  aa->add_option("--timeout-ms", apps.verify.timeout_ms, "Connection and handshake timeout")
+      ->check(CLI::Range(100, 600000));
+  add_policy_options(aa, apps.verify);
+  aa->add_option("--listen", apps.listen,
+                 "New configuration only: its listen address (default 127.0.0.1:7443)");
+  aa->add_option("--root-ca", apps.verify.root_ca_file,
+                 "New configuration only: trust.root_ca (a PEM file or a simulated hierarchy "
+                 "directory instead of the Intel SGX Root CA)");
+  aa->add_option("--collateral", apps.verify.collateral_path,
+                 "New configuration only: collateral.offline, a directory of collateral files");
+  aa->add_option("--pccs", apps.verify.pccs,
+                 "New configuration only: collateral.pccs, a PCCS base URL");
+  auto* al = ap->add_subcommand("list", "The configured apps: name, URL, upstream, mode, policy");
+  al->add_option("--config", apps.config_path, config_help);
+  al->add_flag("--json", apps.json, "Print JSON");
+  auto* ar = ap->add_subcommand(
+      "remove", "Remove an app from the configuration and reload the running daemon");
+  ar->add_option("name", apps.name, "The app's name")->required();
+  ar->add_option("--config", apps.config_path, config_help);
+  ar->add_flag("--forget-pin", apps.forget_pin, "Also forget its pin in pins.json");
+
   ratls::proxy::StatusOptions status;
   auto* st = app.add_subcommand("status", "Print the running gateway's state");
   st->add_option("--config", status.config_path, "Configuration file (for the listen address)");
@@ -201,6 +242,9 @@ int main(int argc, char** argv) {
   if (se->parsed()) return ratls::proxy::run_seal(seal, std::cout, std::cerr);
   if (r->parsed()) return ratls::proxy::run_gateway(run, std::cout, std::cerr);
   if (p->parsed()) return ratls::proxy::run_pins(pins, std::cout, std::cerr);
+  if (aa->parsed()) return ratls::proxy::run_apps_add(apps, std::cout, std::cerr);
+  if (al->parsed()) return ratls::proxy::run_apps_list(apps, std::cout, std::cerr);
+  if (ar->parsed()) return ratls::proxy::run_apps_remove(apps, std::cout, std::cerr);
   if (st->parsed()) return ratls::proxy::run_status(status, std::cout, std::cerr);
   if (d->parsed()) return ratls::proxy::run_demo(demo, std::cout, std::cerr);
   if (si->parsed()) return ratls::proxy::run_sim_init(sim_init, std::cout, std::cerr);

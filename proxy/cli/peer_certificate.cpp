@@ -2,27 +2,44 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <chrono>
 #include <stdexcept>
 
+#include "attest/x509.h"
 #include "proxy/common/https_url.h"
 #include "proxy/net/asio_types.h"
 #include "proxy/net/tls_connector.h"
 
 namespace ratls::proxy {
 
-PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port,
-                                       int timeout_ms) {
+PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port, int timeout_ms,
+                                       bool webpki) {
   asio::io_context io(1);
   ssl::context ctx(ssl::context::tls_client);
   SSL_CTX* native = ctx.native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  // RA-TLS certificates are self-signed: OpenSSL must not judge them, the attestation does.
+  // RA-TLS certificates are self-signed: OpenSSL must not judge them, the attestation does. With
+  // `webpki` the chain and name are checked too, but read after the handshake, to report the
+  // problem rather than fail with a bare alert.
   ctx.set_verify_mode(ssl::verify_none);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  if (webpki) {
+    boost::system::error_code ec;
+    ctx.set_default_verify_paths(ec);  // SSL_CERT_FILE / SSL_CERT_DIR apply
+    if (ec) throw std::runtime_error("cannot load the system CA store: " + ec.message());
+  }
   TlsStream stream(io, ctx);
+  if (webpki) {
+    // What the gateway's WebPKI validator checks: the system store and the name.
+    X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+    const int ok = is_ip_literal(host)
+                       ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                       : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+    if (ok != 1) throw std::runtime_error("cannot check the name " + host);
+  }
   const TlsConnectTimeouts timeouts{std::chrono::milliseconds(timeout_ms),
                                     std::chrono::milliseconds(timeout_ms)};
   auto connecting = asio::co_spawn(io, connect_tls(stream, host, port, timeouts), asio::use_future);
@@ -42,6 +59,11 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   if (len <= 0) throw std::runtime_error("cannot encode the peer certificate");
   out.der.assign(der, der + len);
   OPENSSL_free(der);
+  out.subject = attest::subject_name(leaf);
+  if (webpki) {
+    const long result = SSL_get_verify_result(ssl);
+    if (result != X509_V_OK) out.webpki_problem = X509_verify_cert_error_string(result);
+  }
   out.tls_version = SSL_get_version(ssl);
   out.cipher = SSL_get_cipher_name(ssl);
   // close_notify only, bounded: no application byte is ever written on this connection.

@@ -15,9 +15,16 @@ struct PeerCertificate {
   std::string tls_version;  // "TLSv1.3", ...
   std::string cipher;
   std::string peer_address;  // numeric address actually connected to
+  std::string subject;       // of the leaf
+  // With `webpki`: why the chain or the name does not pass the check mode "webpki" makes (system
+  // CA store, host name); empty when it passes.
+  std::string webpki_problem;
 };
 
 // Throws std::runtime_error with a one-line reason (resolution, connection, timeout, handshake).
-PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port, int timeout_ms);
+// `webpki`: also check the certificate as the gateway does for mode "webpki" (the result is in
+// webpki_problem; the handshake completes either way, and no application data is sent).
+PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t port, int timeout_ms,
+                                       bool webpki = false);
 
 }  // namespace ratls::proxy

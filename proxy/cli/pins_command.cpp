@@ -38,7 +38,9 @@ int run_pins(const PinsOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<std::string> apps;
   if (state_dir.empty()) {
     try {
-      const Config c = load_config(config_path_or_default(o.config_path));
+      // No default file yet: the daemon runs with the defaults, state_dir included.
+      const Config c = o.config_path.empty() ? load_config_or_empty(config_path_or_default(""))
+                                             : load_config(o.config_path);
       state_dir = c.state_dir;
       for (const auto& a : c.apps) apps.push_back(a.name);
     } catch (const ConfigError& e) {

@@ -74,20 +74,7 @@ AppConfig resolve_app(const SealOptions& o, const Config& config, VerifyOptions&
   policy = found->policy;
   const bool collateral_flags =
       !f.collateral_path.empty() || !f.pccs.empty() || f.offline || !f.cache_dir.empty();
-  if (config.root_ca != "intel") v.root_ca_file = config.root_ca;
-  if (!collateral_flags) {
-    // The daemon's choice (daemon_startup.cpp collateral_for): offline directory, else a
-    // simulated hierarchy's own collateral, else the collateral service with its cache.
-    const Trust trust = load_trust(config.root_ca);
-    if (!config.collateral.offline.empty()) {
-      v.collateral_path = config.collateral.offline;
-    } else if (!trust.simulated_dir.empty()) {
-      v.collateral_path = (fs::path(trust.simulated_dir) / "collateral").string();
-    } else {
-      v.pccs = config.collateral.pccs;
-      v.cache_dir = config.collateral.cache_dir;
-    }
-  }
+  use_configured_sources(config, v, collateral_flags);
   return *found;
 }
 

@@ -1,70 +1,15 @@
 #include "proxy/cli/status_command.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 
+#include "proxy/cli/running_gateway.h"
 #include "proxy/config/config.h"
 
 namespace ratls::proxy {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using nlohmann::json;
-
-constexpr auto kTimeout = std::chrono::seconds(10);
-constexpr std::size_t kMaxStatusBody = 8 * 1024 * 1024;
-
-// GET `path` from the gateway at host:port (a loopback address); the body, or empty with `error`.
-std::string http_get_loopback(const std::string& host, int port, const std::string& path,
-                              std::string& error) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) {
-    error = host + " is not an IP address";
-    return {};
-  }
-  const std::string where =
-      (address.is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  stream.expires_after(kTimeout);
-  stream.connect(asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port)), ec);
-  if (ec) {
-    error = "cannot reach the gateway at " + where + ": " + ec.message() +
-            " (is the gateway running? systemctl --user status ratls-gateway)";
-    return {};
-  }
-  http::request<http::empty_body> req{http::verb::get, path, 11};
-  req.set(http::field::host, "localhost:" + std::to_string(port));
-  req.set(http::field::accept, "application/json");
-  req.set(http::field::connection, "close");
-  stream.expires_after(kTimeout);
-  http::write(stream, req, ec);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxStatusBody);
-  if (!ec) http::read(stream, buffer, parser, ec);
-  if (ec) {
-    error = "reading the status from " + where + " failed: " + ec.message();
-    return {};
-  }
-  if (parser.get().result() != http::status::ok) {
-    error = "the gateway at " + where + " answered " + std::to_string(parser.get().result_int());
-    return {};
-  }
-  return std::move(parser.get().body());
-}
 
 std::string config_path_or_default(const std::string& path) {
   return path.empty() ? default_config_path(ConfigEnvironment::from_process("")) : path;
@@ -101,19 +46,12 @@ int run_status(const StatusOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (host == "localhost") host = "127.0.0.1";  // "localhost" listens on both loopbacks
   std::string error;
-  const std::string body =
-      http_get_loopback(host, port, "/.well-known/ratls-gateway/status.json", error);
-  if (!error.empty()) {
+  const std::optional<json> status = gateway_status(host, port, error);
+  if (!status) {
     err << "ratls-gateway status: " << error << "\n";
     return 1;
   }
-  json s;
-  try {
-    s = json::parse(body);
-  } catch (const json::exception&) {
-    err << "ratls-gateway status: the gateway's status is not JSON\n";
-    return 1;
-  }
+  json s = *status;
   if (o.json) {
     out << s.dump(2) << "\n";
     return 0;
@@ -121,7 +59,7 @@ int run_status(const StatusOptions& o, std::ostream& out, std::ostream& err) {
   out << "ratls-gateway at http://"
       << (host.find(':') != std::string::npos ? "[" + host + "]" : host) << ":" << port << "/ ("
       << s.value("time", "") << ")\n";
-  if (s["apps"].empty()) out << "  no apps configured\n";
+  if (s["apps"].empty()) out << "  " << kNoAppsHint << "\n";
   for (const auto& a : s["apps"]) {
     out << "  " << a.value("name", "") << "  " << a.value("state", "")
         << (a.value("simulated", false) ? "  SIMULATED" : "") << "  " << a.value("upstream", "")

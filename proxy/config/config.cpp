@@ -26,6 +26,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr std::string_view kAppName = "ratls-gateway";
+constexpr std::string_view kNameRule =
+    "1 to 63 characters of a-z, 0-9, '_' and '-', not starting or ending with '-'";
 
 [[noreturn]] void fail(const std::string& key_path, const std::string& problem) {
   throw ConfigError(key_path + ": " + problem);
@@ -403,13 +405,6 @@ attest::Policy parse_policy(const json& v, const std::string& path, const Config
   return policy;
 }
 
-bool valid_app_name(std::string_view name) {
-  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 AppConfig parse_app(const json& v, const std::string& path, const ConfigEnvironment& env,
                     bool allow_non_loopback) {
   get_object(v, path);
@@ -417,13 +412,8 @@ AppConfig parse_app(const json& v, const std::string& path, const ConfigEnvironm
   AppConfig app;
 
   const std::string name_path = member(path, "name");
-  constexpr std::string_view kNameRule =
-      "1 to 63 characters of a-z, 0-9, '_' and '-', not starting or ending with '-'";
   app.name = get_string(require(v, path, "name"), name_path, kNameRule);
-  if (!valid_app_name(app.name)) fail(name_path, std::string("expected ") + std::string(kNameRule));
-  if (app.name == "localhost") {
-    fail(name_path, "\"localhost\" is reserved (http://localhost:PORT/ is the status page)");
-  }
+  if (auto problem = app_name_problem(app.name)) fail(name_path, *problem);
 
   const std::string upstream_path = member(path, "upstream");
   app.upstream = get_string(require(v, path, "upstream"), upstream_path, "\"https://host[:port]\"");
@@ -488,6 +478,19 @@ void parse_collateral(const json& v, const ConfigEnvironment& env, CollateralCon
 }
 
 }  // namespace
+
+std::optional<std::string> app_name_problem(std::string_view name) {
+  const bool label =
+      !name.empty() && name.size() <= 63 && name.front() != '-' && name.back() != '-' &&
+      std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+  if (!label) return std::string("expected ") + std::string(kNameRule);
+  if (name == "localhost") {
+    return "\"localhost\" is reserved (http://localhost:PORT/ is the status page)";
+  }
+  return std::nullopt;
+}
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   std::string why;
@@ -685,10 +688,15 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
 Config load_config(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
-    throw ConfigError(path +
-                      ": no such file; copy /usr/share/ratls-gateway/example.json (installed) "
-                      "or config/example.json (source tree) there and name your apps in it (see "
-                      "docs/configuration.md)");
+    // A link to nowhere is a mistake to report (a dotfiles checkout not mounted), not "no apps".
+    if (::lstat(path.c_str(), &st) == 0) {
+      throw ConfigError(path + ": a symbolic link to a missing file");
+    }
+    throw ConfigMissingError(path +
+                             ": no such file; `ratls-gateway apps add` creates it, or copy "
+                             "/usr/share/ratls-gateway/example.json (installed) or "
+                             "config/example.json (source tree) there and name your apps in it "
+                             "(see docs/configuration.md)");
   }
   if (S_ISDIR(st.st_mode)) throw ConfigError(path + ": is a directory, expected a JSON file");
   attest::Bytes data;
@@ -706,6 +714,17 @@ Config load_config(const std::string& path) {
   }
   config.source = path;
   return config;
+}
+
+Config load_config_or_empty(const std::string& path) {
+  try {
+    return load_config(path);
+  } catch (const ConfigMissingError&) {
+    Config config = parse_config(kEmptyConfigJson, ConfigEnvironment::from_process(path));
+    config.source = path;
+    config.file_missing = true;
+    return config;
+  }
 }
 
 }  // namespace ratls::proxy

@@ -20,6 +20,12 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Nothing at the configuration's path (not even a dangling link): `run` then serves no apps and
+// `apps add` creates the file; every other problem with the file stays a plain ConfigError.
+struct ConfigMissingError : ConfigError {
+  using ConfigError::ConfigError;
+};
+
 struct ListenAddress {
   std::string host;  // "127.0.0.1", "::1" (no brackets), "localhost"
   std::uint16_t port = 0;
@@ -66,7 +72,8 @@ struct Config {
   // Upstream connections the gateway holds open to one app at most (in use or idle), shared out
   // among its event loops; requests beyond them wait for one (up to idle_timeout, then 503).
   std::size_t upstream_connections_per_app = 64;
-  std::string source;  // the file it was read from, for messages
+  std::string source;         // the file it was read from, for messages
+  bool file_missing = false;  // there was no file at `source`: the empty configuration
 };
 
 // Where defaults come from (passed in so tests do not depend on the environment).
@@ -82,9 +89,24 @@ struct ConfigEnvironment {
 // Parses and validates. Throws ConfigError("<key path>: <problem>") on the first problem; unknown
 // keys are errors too (a typo must not silently disable a policy).
 Config parse_config(std::string_view json_text, const ConfigEnvironment& env);
-// Reads `path` and parses it. A missing file is a ConfigError that says how to create one.
+// Reads `path` and parses it. A missing file is a ConfigMissingError that says how to create one.
 Config load_config(const std::string& path);
+// As load_config, but a missing file is the empty configuration (file_missing set): what `run`
+// serves on a fresh account, before `apps add` has written anything.
+Config load_config_or_empty(const std::string& path);
 std::string default_config_path(const ConfigEnvironment& env);
+
+// The configuration without apps that `run` serves when the file is missing and that `apps add`
+// starts a new file from: one loopback listener, every other key at its default.
+inline constexpr std::string_view kEmptyConfigJson =
+    R"({"listen": ["127.0.0.1:7443"], "apps": []})";
+
+// The hint shown wherever there is nothing to serve (status page, log, `status`, `apps list`).
+inline constexpr std::string_view kNoAppsHint =
+    "no apps yet: run ratls-gateway apps add NAME https://HOST:PORT";
+
+// Why `name` cannot be an app's name (served at http://NAME.localhost, so a DNS label), or nullopt.
+std::optional<std::string> app_name_problem(std::string_view name);
 
 // "host:port" / "[v6]:port" -> ListenAddress; nullopt when malformed.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);

@@ -166,10 +166,12 @@ struct GatewayServer::Impl {
     try {
       GatewayOptions next = options.reload();
       const std::shared_ptr<const Config> config = snapshots.current().config;
-      if (next.config.listen.size() != config->listen.size() ||
-          !std::equal(
-              next.config.listen.begin(), next.config.listen.end(), config->listen.begin(),
-              [](const ListenAddress& a, const ListenAddress& b) { return a.text == b.text; })) {
+      // Under socket activation the sockets come from systemd, whatever `listen` says.
+      if (!listeners->socket_activated() &&
+          (next.config.listen.size() != config->listen.size() ||
+           !std::equal(
+               next.config.listen.begin(), next.config.listen.end(), config->listen.begin(),
+               [](const ListenAddress& a, const ListenAddress& b) { return a.text == b.text; }))) {
         log(LogLevel::kWarning, "listen addresses changed: restart the gateway to apply them");
       }
       if (next.config.state_dir != config->state_dir) {
@@ -193,9 +195,12 @@ struct GatewayServer::Impl {
       }
       cooldown.clear();
       share_upstream_connections(*installed.config);
+      state.record_reload("");
       log(LogLevel::kInfo,
           "configuration reloaded: " + std::to_string(installed.config->apps.size()) + " app(s)");
+      if (installed.config->apps.empty()) log(LogLevel::kInfo, std::string(kNoAppsHint));
     } catch (const std::exception& e) {
+      state.record_reload(e.what());
       log(LogLevel::kError,
           std::string("reload failed, the previous configuration stays in force: ") + e.what());
     }

@@ -144,7 +144,8 @@ void Listeners::start_tls(const Config& config) {
 }
 
 void Listeners::start(const Config& config) {
-  if (!adopt_activation_sockets(config.allow_non_loopback)) {
+  socket_activated_ = adopt_activation_sockets(config.allow_non_loopback);
+  if (!socket_activated_) {
     for (const auto& l : config.listen) bind(l, std::nullopt);
   }
   for (const auto& app : config.apps) {

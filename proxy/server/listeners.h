@@ -34,6 +34,8 @@ class Listeners {
   // Stops accepting (drain).
   void close();
   std::vector<std::uint16_t> ports() const;
+  // The general listeners are sockets systemd passed, not the configured `listen` addresses.
+  bool socket_activated() const { return socket_activated_; }
   // The server context of the https listener (null without tls_listen).
   ssl::context* tls_context() { return tls_context_.get(); }
 
@@ -57,6 +59,7 @@ class Listeners {
   std::optional<LocalCa> local_ca_;
   std::unique_ptr<ssl::context> tls_context_;
   bool closed_ = false;
+  bool socket_activated_ = false;
 };
 
 }  // namespace ratls::proxy

@@ -1,5 +1,9 @@
 #include "proxy/status/gateway_state.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "attest/time.h"
 
 namespace ratls::proxy {
@@ -55,6 +59,10 @@ code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}a{
 
 void GatewayState::configure(const Config& config, bool simulated_root) {
   std::lock_guard lock(mutex_);
+  std::error_code ec;
+  config_path_ =
+      config.source.empty() ? std::string() : std::filesystem::absolute(config.source, ec).string();
+  config_exists_ = !config.source.empty() && !config.file_missing;
   std::map<std::string, AppStatus> next;
   order_.clear();
   for (const auto& app : config.apps) {
@@ -71,6 +79,11 @@ void GatewayState::configure(const Config& config, bool simulated_root) {
     order_.push_back(app.name);
   }
   apps_ = std::move(next);
+}
+
+void GatewayState::record_reload(const std::string& error) {
+  std::lock_guard lock(mutex_);
+  reload_error_ = error;
 }
 
 void GatewayState::event(AppStatus& s, const std::string& text, attest::UnixTime now) {
@@ -162,7 +175,15 @@ json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
          {"advice", s.advice.empty() ? json(nullptr) : json(s.advice)},
          {"events", s.events}});
   }
-  return {{"service", "ratls-gateway"}, {"time", attest::format_rfc3339(now)}, {"apps", apps}};
+  std::lock_guard lock(mutex_);
+  return {{"service", "ratls-gateway"},
+          {"time", attest::format_rfc3339(now)},
+          {"pid", static_cast<long>(::getpid())},
+          {"config", config_path_.empty() ? json(nullptr) : json(config_path_)},
+          {"config_exists", config_exists_},
+          {"reload_error", reload_error_.empty() ? json(nullptr) : json(reload_error_)},
+          {"hint", apps.empty() ? json(std::string(kNoAppsHint)) : json(nullptr)},
+          {"apps", apps}};
 }
 
 std::string render_status_html(const json& status, const std::string& scheme,
@@ -173,7 +194,19 @@ std::string render_status_html(const json& status, const std::string& scheme,
   h += "</head><body><h1>ratls-gateway</h1>";
   const json& apps = status["apps"];
   if (apps.empty()) {
-    h += "<p>Nothing to serve yet: add an app to the configuration's <code>apps</code> list.</p>";
+    // A fresh account lands here (socket activation with no configuration): say what to run.
+    h += "<div class=app><p>No apps yet: run <code>ratls-gateway apps add NAME "
+         "https://HOST:PORT</code>. It verifies the app, writes it to the configuration and "
+         "reloads this gateway; the app is then at <code>http://NAME.localhost" +
+         (port.empty() ? std::string() : ":" + html_escape(port)) + "/</code>.</p>";
+    const std::string file = str(status, "config");
+    if (!file.empty()) {
+      h += status.value("config_exists", false)
+               ? "<p>Configuration: <code>" + html_escape(file) + "</code></p>"
+               : "<p>There is no configuration file yet; <code>apps add</code> creates <code>" +
+                     html_escape(file) + "</code>.</p>";
+    }
+    h += "</div>";
   }
   for (const json& a : apps) {
     const std::string state = str(a, "state");

@@ -39,7 +39,11 @@ class GatewayState {
   void record_decision(const std::string& app, const UpstreamDecision& d, attest::UnixTime now);
   void record_webpki(const std::string& app, const std::string& cert_sha256, attest::UnixTime now);
   void record_failure(const std::string& app, const std::string& message, attest::UnixTime now);
+  // The outcome of the last SIGHUP: empty when it applied, else why the old configuration stays.
+  void record_reload(const std::string& error);
   std::vector<AppStatus> snapshot() const;
+  // Besides the apps: the daemon's pid and configuration file, so that `apps add` can tell that
+  // it serves the file just edited and signal it.
   nlohmann::json to_json(const PinStore& pins, attest::UnixTime now) const;
 
  private:
@@ -47,6 +51,9 @@ class GatewayState {
   mutable std::mutex mutex_;
   std::map<std::string, AppStatus> apps_;
   std::vector<std::string> order_;
+  std::string config_path_;  // absolute; empty for `demo` (no file)
+  bool config_exists_ = false;
+  std::string reload_error_;
 };
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.

@@ -533,12 +533,28 @@ TEST(Config, LoadConfig) {
   try {
     load_config(missing);
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const ConfigMissingError& e) {
     EXPECT_EQ(std::string(e.what()),
               missing +
-                  ": no such file; copy /usr/share/ratls-gateway/example.json (installed) or "
-                  "config/example.json (source tree) there and name your apps in it (see "
-                  "docs/configuration.md)");
+                  ": no such file; `ratls-gateway apps add` creates it, or copy "
+                  "/usr/share/ratls-gateway/example.json (installed) or config/example.json "
+                  "(source tree) there and name your apps in it (see docs/configuration.md)");
+  }
+  // Only a missing file is the empty configuration; a link to nowhere is an error.
+  const Config empty = load_config_or_empty(missing);
+  EXPECT_TRUE(empty.file_missing);
+  EXPECT_TRUE(empty.apps.empty());
+  ASSERT_EQ(empty.listen.size(), 1u);
+  EXPECT_EQ(empty.listen[0].text, "127.0.0.1:7443");
+  EXPECT_EQ(empty.source, missing);
+  std::filesystem::create_symlink(dir.file("nowhere.json"), dir.file("dangling.json"));
+  try {
+    load_config_or_empty(dir.file("dangling.json"));
+    FAIL() << "no error";
+  } catch (const ConfigMissingError& e) {
+    FAIL() << "a dangling link counted as missing: " << e.what();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("a symbolic link to a missing file"), std::string::npos);
   }
   // Errors start with the file name, then the key path.
   const std::string bad = dir.write("bad.json", R"({"listen":["0.0.0.0:1"]})");
@@ -558,6 +574,7 @@ TEST(Config, LoadConfig) {
     EXPECT_EQ(std::string(e.what()).rfind(broken + ": invalid JSON: parse error at line 3", 0), 0u)
         << e.what();
   }
+  EXPECT_THROW(load_config_or_empty(broken), ConfigError);  // only a missing file is "no apps"
   EXPECT_THROW(load_config(dir.path().string()), ConfigError);
   // Relative paths resolve against the file's directory.
   const std::string good = dir.write("good.json", R"({"state_dir":"st"})");
