@@ -12,10 +12,12 @@
 #include "proxy/server/config_snapshots.h"
 #include "proxy/server/dial_cooldown.h"
 #include "proxy/server/event_loops.h"
+#include "proxy/server/housekeeping.h"
 #include "proxy/server/listeners.h"
 #include "proxy/server/memory_release.h"
 #include "proxy/server/pins_watch.h"
 #include "proxy/server/ratls_validator.h"
+#include "proxy/server/reload_limits.h"
 #include "proxy/server/server_context.h"
 #include "proxy/server/service_notify.h"
 #include "proxy/server/upstream_connector.h"
@@ -24,12 +26,6 @@
 #include "proxy/status/metrics.h"
 
 namespace ratls::proxy {
-
-namespace {
-
-constexpr auto kMemoryReleaseInterval = std::chrono::seconds(2);
-
-}  // namespace
 
 struct GatewayServer::Impl {
   explicit Impl(GatewayOptions o)
@@ -56,8 +52,7 @@ struct GatewayServer::Impl {
     verify_pool.join();
     listeners.reset();
     pins_watch.reset();
-    watchdog.reset();
-    memory_timer.reset();
+    housekeeping.reset();
     drain_timer.reset();
     signals.reset();
     reload_signals.reset();
@@ -71,14 +66,12 @@ struct GatewayServer::Impl {
   GatewayState state;
   Metrics metrics;
   std::optional<asio::signal_set> reload_signals;
-  std::unique_ptr<asio::steady_timer> watchdog;
   DialCooldown cooldown;
   std::atomic<bool> draining{false};
   std::atomic<bool> destroying{false};
   int drain_seconds = 10;
   std::atomic<int> active_sessions{0};
   MemoryRelease memory_release;
-  std::unique_ptr<asio::steady_timer> memory_timer;
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::optional<asio::signal_set> signals;
   // Verification is CPU work and may wait for collateral from the network: it runs here, so the
@@ -116,6 +109,8 @@ struct GatewayServer::Impl {
   asio::io_context& main_io() { return loops.main().io; }
   // Bound to the main loop: `pins accept`/`forget` reach the pin store as the file is replaced.
   std::unique_ptr<PinsWatch> pins_watch = std::make_unique<PinsWatch>(main_io(), pins);
+  std::unique_ptr<Housekeeping> housekeeping =
+      std::make_unique<Housekeeping>(main_io(), memory_release);
 
   void on_accepted(Accepted a) {
     EventLoop& loop = a.loop;
@@ -166,21 +161,9 @@ struct GatewayServer::Impl {
     try {
       GatewayOptions next = options.reload();
       const std::shared_ptr<const Config> config = snapshots.current().config;
-      // Under socket activation the sockets come from systemd, whatever `listen` says.
-      if (!listeners->socket_activated() &&
-          (next.config.listen.size() != config->listen.size() ||
-           !std::equal(
-               next.config.listen.begin(), next.config.listen.end(), config->listen.begin(),
-               [](const ListenAddress& a, const ListenAddress& b) { return a.text == b.text; }))) {
-        log(LogLevel::kWarning, "listen addresses changed: restart the gateway to apply them");
-      }
-      if (next.config.state_dir != config->state_dir) {
-        log(LogLevel::kWarning, "state_dir changed: restart the gateway to apply it");
-      }
-      if (next.config.header_timeout != config->header_timeout ||
-          next.config.idle_timeout != config->idle_timeout ||
-          next.config.tunnel_idle_timeout != config->tunnel_idle_timeout) {
-        log(LogLevel::kWarning, "http timeouts changed: restart the gateway to apply them");
+      for (const std::string& warning :
+           changes_needing_restart(*config, next.config, listeners->socket_activated())) {
+        log(LogLevel::kWarning, warning);
       }
       auto next_verifier = std::make_shared<UpstreamVerifier>(
           std::move(next.root), next.simulated_root, next.collateral, pins);
@@ -216,33 +199,13 @@ struct GatewayServer::Impl {
     });
   }
 
-  // Every few seconds, memory freed by connections that closed meanwhile goes back to the system.
-  void release_memory_periodically() {
-    memory_timer->expires_after(kMemoryReleaseInterval);
-    memory_timer->async_wait([this](boost::system::error_code ec) {
-      if (ec || draining) return;
-      memory_release.release_if_connections_closed();
-      release_memory_periodically();
-    });
-  }
-
-  void keep_watchdog_fed(std::chrono::microseconds interval) {
-    watchdog->expires_after(interval);
-    watchdog->async_wait([this, interval](boost::system::error_code ec) {
-      if (ec || draining) return;
-      notify_watchdog();
-      keep_watchdog_fed(interval);
-    });
-  }
-
   void begin_drain() {
     if (draining) return;
     draining = true;
     notify_stopping();
     if (signals) signals->cancel();
     if (reload_signals) reload_signals->cancel();
-    if (watchdog) watchdog->cancel();
-    if (memory_timer) memory_timer->cancel();
+    housekeeping->stop();
     pins_watch->stop();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
     interrupt_verifications();
@@ -309,13 +272,7 @@ void GatewayServer::run(int drain_seconds) {
   impl.reload_signals.emplace(impl.main_io(), SIGHUP);
   impl.wait_for_reload();
   impl.pins_watch->start();
-  if (const auto interval = watchdog_ping_interval()) {
-    impl.watchdog = std::make_unique<asio::steady_timer>(impl.main_io());
-    notify_watchdog();
-    impl.keep_watchdog_fed(*interval);
-  }
-  impl.memory_timer = std::make_unique<asio::steady_timer>(impl.main_io());
-  impl.release_memory_periodically();
+  impl.housekeeping->start(watchdog_ping_interval());
   impl.loops.start();
   notify_ready(impl.status_line());
   // Returns once the drain is over: every connection finished, or the drain timeout passed.

@@ -1,0 +1,41 @@
+#include "proxy/server/housekeeping.h"
+
+#include "proxy/server/service_notify.h"
+
+namespace ratls::proxy {
+
+void Housekeeping::start(std::optional<std::chrono::microseconds> watchdog_interval) {
+  if (watchdog_interval) {
+    watchdog_ = std::make_unique<asio::steady_timer>(io_);
+    notify_watchdog();
+    feed_watchdog(*watchdog_interval);
+  }
+  memory_timer_ = std::make_unique<asio::steady_timer>(io_);
+  release_memory();
+}
+
+void Housekeeping::stop() {
+  stopped_ = true;
+  if (watchdog_) watchdog_->cancel();
+  if (memory_timer_) memory_timer_->cancel();
+}
+
+void Housekeeping::feed_watchdog(std::chrono::microseconds interval) {
+  watchdog_->expires_after(interval);
+  watchdog_->async_wait([this, interval](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    notify_watchdog();
+    feed_watchdog(interval);
+  });
+}
+
+void Housekeeping::release_memory() {
+  memory_timer_->expires_after(kMemoryReleaseInterval);
+  memory_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    memory_.release_if_connections_closed();
+    release_memory();
+  });
+}
+
+}  // namespace ratls::proxy
