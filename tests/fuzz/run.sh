@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_config fuzz_pins fuzz_https_url
+targets=(fuzz_quote fuzz_collateral fuzz_pck_extension fuzz_ratls_cert fuzz_cbor fuzz_config fuzz_pins fuzz_https_url
   fuzz_http1_request fuzz_http1_response)
 have_openssl=$(command -v openssl || true)
 
@@ -103,6 +103,8 @@ if [[ -n "$real" ]]; then
         head -c 32 /dev/zero
       } >"$work/dice.cbor"
       hex_of "$work/dice.cbor" >"$work/dice.hex"
+      seed fuzz_cbor
+      cp "$work/dice.cbor" "$work/fuzz_cbor/"
       cert_with_extension "$work/fuzz_ratls_cert/gramine_dice.der" P-384 2.23.133.5.4.9 "$work/dice.hex"
       hex_of "$q" >"$work/quote.hex"
       cert_with_extension "$work/fuzz_ratls_cert/gramine_legacy.der" P-384 0.6.9.42.840.113741.1337.6 \
@@ -126,6 +128,7 @@ cat >"$work/fuzz_pins/pins.json" <<JSON
 JSON
 
 seed fuzz_https_url
+seed fuzz_cbor  # the DICE evidence made above, when the real vectors are here
 seed fuzz_http1_request  # raw request and response cases from tests/fuzz/corpus/
 seed fuzz_http1_response
 for u in 'https://Pccs.Example.COM:8081/sgx/certification/v4?x=1' 'https://[0:0:0:0:0:0:0:1]:8443/' \
