@@ -281,6 +281,18 @@ std::string render_status_html(const json& status, const std::string& scheme,
       h += "<span class=\"badge wait\" data-app-status>" + html_escape(app_status) + "</span>";
     h += "</h2><table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) +
          "</code> (" + html_escape(str(a, "mode")) + ")</td></tr>";
+    if (!app_status.empty()) {
+      h +=
+          "<tr><td>app status</td><td>" + html_escape(app_status) +
+          " (its last answer to a GET said <code>Mse-Status: " + html_escape(str(a, "mse_status")) +
+          "</code>)";
+      if (iequals_ascii(str(a, "mse_status"), "waiting")) {
+        h += ": the enclave runs its configuration server and waits for its owner to send the "
+             "configuration (<code>POST /</code> with the code key and secrets); the app itself "
+             "starts after that";
+      }
+      h += "</td></tr>";
+    }
     const json& o = a["observed"];
     if (o.is_object()) {
       if (!str(o, "mrenclave").empty()) {
@@ -309,18 +321,6 @@ std::string render_status_html(const json& status, const std::string& scheme,
       }
       h += "<tr><td>certificate SHA-256</td><td><code>" + html_escape(str(o, "cert_sha256")) +
            "</code></td></tr>";
-    }
-    if (!app_status.empty()) {
-      h +=
-          "<tr><td>app status</td><td>" + html_escape(app_status) +
-          " (its last answer to a GET said <code>Mse-Status: " + html_escape(str(a, "mse_status")) +
-          "</code>)";
-      if (iequals_ascii(str(a, "mse_status"), "waiting")) {
-        h += ": the enclave runs its configuration server and waits for its owner to send the "
-             "configuration (<code>POST /</code> with the code key and secrets); the app itself "
-             "starts after that";
-      }
-      h += "</td></tr>";
     }
     if (a["last_verification"].is_string()) {
       h += "<tr><td>last verification</td><td>" + html_escape(str(a, "last_verification")) +
