@@ -15,6 +15,9 @@ BUILD_PKGS=(
 TEST_PKGS=(curl libnss3-tools python3 python3-websockets python3-flask nginx-light
   chromium firefox-esr systemd python3-prometheus-client haproxy python3-h11
   python3-nacl  # opens what `seal` sealed (tests/integration/test_cli_seal.cpp)
+  # Flask on hypercorn as Cosmian's enclave runtime serves apps; asgiref's WsgiToAsgi streams a
+  # Flask generator (tests/integration/test_hypercorn_app.cpp)
+  python3-hypercorn python3-asgiref
   lintian)  # Package.Deb checks the .deb (lintian brings man-db, which systemd-analyze verify runs)
 
 # Benchmarks only (make bench): load generators.

@@ -69,6 +69,8 @@ int run_status(const StatusOptions& o, std::ostream& out, std::ostream& err) {
           << a["pin"].value("tcb_status", "") << "  verified " << a["pin"].value("verified_at", "")
           << "\n";
     }
+    if (a.contains("app_status") && a["app_status"].is_string())
+      out << "      app: " << a["app_status"].get<std::string>() << "\n";
     if (a["last_error"].is_string())
       out << "      problem: " << a["last_error"].get<std::string>() << "\n";
     if (a["advice"].is_string())

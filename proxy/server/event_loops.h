@@ -16,6 +16,7 @@
 #include "proxy/server/idle_clients.h"
 #include "proxy/server/upstream_pool.h"
 #include "proxy/server/upstream_slots.h"
+#include "proxy/status/gateway_state.h"
 
 namespace ratls::proxy {
 
@@ -26,8 +27,9 @@ struct EventLoop {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   UpstreamPool pool;
   LoopSnapshot snapshot;
-  IdleClients idle_clients;  // waiting for a next request: closed on drain
-  std::thread thread;        // none for loop 0
+  IdleClients idle_clients;    // waiting for a next request: closed on drain
+  AppSignalCache app_signals;  // each app's Mse-Status as this loop last recorded it
+  std::thread thread;          // none for loop 0
 };
 
 class EventLoops {

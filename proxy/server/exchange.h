@@ -90,6 +90,17 @@ inline asio::awaitable<Acquired> wait_for_upstream(ServerContext& ctx, EventLoop
   co_return a;
 }
 
+// The app's own word on its state, from its answers to GET and HEAD, where a server describes
+// itself (Cosmian's configuration server answers `Mse-Status: Waiting` there; its answers to the
+// owner's POST never carry the field, even the 401 that leaves it waiting). One field looked up;
+// GatewayState's lock only when this loop saw something else last time or the state moved since.
+inline void note_app_signal(ServerContext& ctx, EventLoop& w, const std::string& app,
+                            const http1::ResponseHead& res) {
+  const std::string* mse_status = res.fields.find("Mse-Status");
+  if (ctx.state.app_signal_unchanged(w.app_signals, app, mse_status)) return;
+  ctx.state.record_app_signal(w.app_signals, app, mse_status, now_utc());
+}
+
 // The upstream's response head, after relaying interim (1xx) responses to the client.
 struct FinalResponse {
   std::optional<http1::ResponseHead> head;
@@ -273,6 +284,7 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
                                        final_response.error->reason, false);
     }
     http1::ResponseHead& res = *final_response.head;
+    if (req.method == "GET" || head_request) note_app_signal(ctx, w, app.name, res);
     if (res.status == 101) {
       ctx.metrics.request(app.name, 101);
       co_return co_await tunnel(ctx, client, buffer, std::move(up), res, origins);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 
 #include "attest/time.h"
@@ -41,6 +42,27 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+// A field value as the status page and status.json may show it: printable ASCII, at most 64 bytes
+// (status.json must stay valid UTF-8 whatever bytes an app sends).
+std::string displayable(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (out.size() == 64) break;
+    out += c >= 0x20 && c < 0x7f ? c : '?';
+  }
+  return out;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
 std::string str(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
@@ -50,12 +72,19 @@ body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1d
 h1{font-size:1.5rem}.app{background:#fff;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0;box-shadow:0 1px 3px #0002}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;margin-left:.4rem}
 .ok{background:#d7f5df;color:#0b6b2b}.bad{background:#fde0e0;color:#9b1c1c}.sim{background:#fff0c2;color:#7a5800}
-.neutral{background:#e6e9ef;color:#39414f}table{border-collapse:collapse;width:100%;font-size:.9rem}
+.neutral{background:#e6e9ef;color:#39414f}.wait{background:#dbe8ff;color:#1e429f}table{border-collapse:collapse;width:100%;font-size:.9rem}
 td{padding:.2rem .5rem;vertical-align:top}td:first-child{color:#5b6475;white-space:nowrap;width:11rem}
 code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}a{color:#1a56db}
 </style>)CSS";
 
 }  // namespace
+
+std::string app_status_text(const std::optional<std::string>& mse_status) {
+  if (!mse_status) return {};
+  // Cosmian's configuration server says `Mse-Status: Waiting` until its owner's POST arrives.
+  if (iequals_ascii(*mse_status, "waiting")) return "waiting for configuration";
+  return "Mse-Status: " + *mse_status;
+}
 
 void GatewayState::configure(const Config& config, bool simulated_root) {
   std::lock_guard lock(mutex_);
@@ -79,6 +108,32 @@ void GatewayState::configure(const Config& config, bool simulated_root) {
     order_.push_back(app.name);
   }
   apps_ = std::move(next);
+  // An app whose upstream changed starts over: every loop looks at its next answer again.
+  signal_epoch_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void GatewayState::record_app_signal(AppSignalCache& cache, const std::string& app,
+                                     const std::string* mse_status, attest::UnixTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = apps_.find(app);
+  if (it != apps_.end()) {
+    AppStatus& s = it->second;
+    std::optional<std::string> next;
+    if (mse_status) next = displayable(*mse_status);
+    if (next != s.mse_status) {
+      const std::string before = app_status_text(s.mse_status);
+      s.mse_status = std::move(next);
+      const std::string after = app_status_text(s.mse_status);
+      std::string text = "the app answers without Mse-Status (it was: " + before + ")";
+      if (s.mse_status) {
+        text = "the app answers Mse-Status: " + *s.mse_status;
+        if (after != "Mse-Status: " + *s.mse_status) text += " (" + after + ")";
+      }
+      event(s, text, now);
+      signal_epoch_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+  cache.remember(app, signal_epoch_.load(std::memory_order_relaxed), mse_status);
 }
 
 void GatewayState::record_reload(const std::string& error) {
@@ -173,6 +228,8 @@ json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
          {"pending", pin_to_json(entry ? entry->pending : std::nullopt)},
          {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
          {"advice", s.advice.empty() ? json(nullptr) : json(s.advice)},
+         {"app_status", s.mse_status ? json(app_status_text(s.mse_status)) : json(nullptr)},
+         {"mse_status", s.mse_status ? json(*s.mse_status) : json(nullptr)},
          {"events", s.events}});
   }
   std::lock_guard lock(mutex_);
@@ -219,8 +276,23 @@ std::string render_status_html(const json& status, const std::string& scheme,
          html_escape(name) + "\">" + html_escape(name) + "</a>";
     h += "<span class=\"badge " + cls + "\">" + html_escape(state) + "</span>";
     if (a.value("simulated", false)) h += "<span class=\"badge sim\">SIMULATED</span>";
+    const std::string app_status = str(a, "app_status");
+    if (!app_status.empty())
+      h += "<span class=\"badge wait\" data-app-status>" + html_escape(app_status) + "</span>";
     h += "</h2><table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) +
          "</code> (" + html_escape(str(a, "mode")) + ")</td></tr>";
+    if (!app_status.empty()) {
+      h +=
+          "<tr><td>app status</td><td>" + html_escape(app_status) +
+          " (its last answer to a GET said <code>Mse-Status: " + html_escape(str(a, "mse_status")) +
+          "</code>)";
+      if (iequals_ascii(str(a, "mse_status"), "waiting")) {
+        h += ": the enclave runs its configuration server and waits for its owner to send the "
+             "configuration (<code>POST /</code> with the code key and secrets); the app itself "
+             "starts after that";
+      }
+      h += "</td></tr>";
+    }
     const json& o = a["observed"];
     if (o.is_object()) {
       if (!str(o, "mrenclave").empty()) {

@@ -2,11 +2,15 @@
 // recent events. Updated by the server, read by the status handlers; thread-safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +35,38 @@ struct AppStatus {
   std::string advice;
   attest::UnixTime last_verification = 0;
   std::deque<std::string> events;  // newest first, bounded
+  // The app's own word on its state: the Mse-Status field of its last answer to a GET or HEAD
+  // (printable ASCII, bounded), none when that answer had no such field.
+  std::optional<std::string> mse_status;
+};
+
+// "waiting for configuration" for Cosmian's configuration server (`Mse-Status: Waiting`, any case),
+// else the field as it came; empty without one.
+std::string app_status_text(const std::optional<std::string>& mse_status);
+
+// What one event loop last recorded of each app's Mse-Status, and under which epoch of the state.
+// Used by that loop's thread only: an answer like the last one costs a string compare and an
+// atomic load, never GatewayState's lock (see GatewayState::app_signal_unchanged).
+class AppSignalCache {
+ public:
+  struct Entry {
+    std::uint64_t epoch = 0;
+    bool present = false;
+    std::string value;
+  };
+  const Entry* find(const std::string& app) const {
+    auto it = seen_.find(app);
+    return it == seen_.end() ? nullptr : &it->second;
+  }
+  void remember(const std::string& app, std::uint64_t epoch, const std::string* value) {
+    Entry& e = seen_[app];
+    e.epoch = epoch;
+    e.present = value != nullptr;
+    if (value) e.value = *value;
+  }
+
+ private:
+  std::unordered_map<std::string, Entry> seen_;
 };
 
 class GatewayState {
@@ -41,6 +77,17 @@ class GatewayState {
   void record_failure(const std::string& app, const std::string& message, attest::UnixTime now);
   // The outcome of the last SIGHUP: empty when it applied, else why the old configuration stays.
   void record_reload(const std::string& error);
+  // An app's answer to a GET or HEAD carried `mse_status` (the field's value) or none (null).
+  // True when that is what this loop last recorded and nothing changed since, anywhere: the
+  // caller then skips record_app_signal. Lock-free.
+  bool app_signal_unchanged(const AppSignalCache& cache, const std::string& app,
+                            const std::string* mse_status) const {
+    const AppSignalCache::Entry* e = cache.find(app);
+    return e != nullptr && e->epoch == signal_epoch_.load(std::memory_order_acquire) &&
+           e->present == (mse_status != nullptr) && (!e->present || e->value == *mse_status);
+  }
+  void record_app_signal(AppSignalCache& cache, const std::string& app,
+                         const std::string* mse_status, attest::UnixTime now);
   std::vector<AppStatus> snapshot() const;
   // Besides the apps: the daemon's pid and configuration file, so that `apps add` can tell that
   // it serves the file just edited and signal it.
@@ -54,6 +101,10 @@ class GatewayState {
   std::string config_path_;  // absolute; empty for `demo` (no file)
   bool config_exists_ = false;
   std::string reload_error_;
+  // Moves whenever an app's Mse-Status changes (or the apps are reconfigured): a loop's cached
+  // view is trusted only under the epoch it was recorded in, so what another loop recorded since
+  // is never hidden behind it.
+  std::atomic<std::uint64_t> signal_epoch_{1};
 };
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.
