@@ -168,7 +168,10 @@ TEST_F(FaultTest, UpstreamKilledMidResponseCutsThatResponseAndIsServedAgainOnceB
                                     << read_all(dir_.file("partial.out.stderr"));
   EXPECT_EQ(read_all(dir_.file("partial.out")), "200 65536");
   app_a.reset();
-  EXPECT_TRUE(wait_for_log("app alpha: upstream failed in the middle of a response", 5000))
+  EXPECT_TRUE(
+      wait_for_log("app alpha: upstream failed in the middle of a response: the "
+                   "connection closed before the end of the body",
+                   5000))
       << gateway_log();
 
   // Down: a 502 that names the connection failure.
