@@ -600,8 +600,9 @@ struct CollateralFetcher::Impl {
         }
       }
     }
-    cv.notify_all();
+    // Warnings first: whoever waits for this fetch (wait_idle) then also sees what it said.
     emit(warnings);
+    cv.notify_all();
   }
 
   void emit(const std::vector<std::string>& warnings) const {
