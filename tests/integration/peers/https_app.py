@@ -6,7 +6,9 @@ usage: https_app.py PORT CERT KEY NAME
   GET /slow?ms=N   -> "slow" after N ms (default 500), counting requests in progress
   GET /drip?ms=N   -> a chunked body: a line every 200 ms for N ms (busy, but never idle)
   GET /most-at-once -> the most /slow requests that were ever in progress together
-  GET /in-progress -> the /slow requests in progress now
+  GET /in-progress -> the /slow and /hold requests in progress now
+  GET /hold        -> "held" once /release was asked (counted in progress meanwhile; at most 60 s)
+  GET /release     -> lets every /hold request answer, now and later
   GET /stall?after=N[&chunked=1] -> announces 1 MB (or a chunked body), sends N bytes, then neither
                       sends nor closes (an upstream that hangs mid-body, or is killed there)
   POST /echo       -> the request body's length and the Host/Origin the app saw, as JSON
@@ -22,6 +24,7 @@ import time
 IN_PROGRESS = 0
 MOST_AT_ONCE = 0
 LOCK = threading.Lock()
+RELEASE = threading.Event()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -63,6 +66,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if self.path == "/most-at-once":
             self.send_text(200, str(MOST_AT_ONCE) + "\n")
+            return
+        if self.path == "/hold":
+            with LOCK:
+                IN_PROGRESS += 1
+            RELEASE.wait(60)
+            with LOCK:
+                IN_PROGRESS -= 1
+            self.send_text(200, "held\n")
+            return
+        if self.path == "/release":
+            RELEASE.set()
+            self.send_text(200, "released\n")
             return
         if self.path == "/in-progress":
             self.send_text(200, str(IN_PROGRESS) + "\n")
