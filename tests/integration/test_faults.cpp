@@ -113,8 +113,8 @@ class FaultTest : public GatewayTest {
     return run_command(argv);
   }
 
-  std::string pins_path() const { return (fs::path(config_for_state()) / "pins.json").string(); }
-  std::string config_for_state() const {
+  std::string pins_path() const { return (fs::path(state_dir()) / "pins.json").string(); }
+  std::string state_dir() const {
     return extra_config_.contains("state_dir") ? extra_config_["state_dir"].get<std::string>()
                                                : dir_.file("state");
   }
@@ -523,8 +523,7 @@ TEST_F(CollateralFaultTest, CacheFileReplacedBySymlinkOrFifoIsNeitherFollowedNor
   expect_cache_readable();
 }
 
-// --- the pin store
-// --------------------------------------------------------------------------------
+// --- the pin store ------------------------------------------------------------------------------
 
 // Truncated, then a FIFO in its place: the app already pinned is still served (also on a new
 // upstream connection), the one that needs a pin is refused naming the file, the CLI reports the
@@ -666,8 +665,7 @@ TEST_F(FaultTest, FullFileSystemWhileAPinIsWrittenKeepsTheOldPins) {
   EXPECT_EQ(on_disk["beta"]["pin"]["mrenclave"], kMrB);
 }
 
-// --- reload and shutdown
-// --------------------------------------------------------------------------
+// --- reload and shutdown ------------------------------------------------------------------------
 
 // SIGHUP with a configuration that is truncated, misspelled, names a missing root, is gone or is
 // a directory: each time the log says why, the old configuration (both apps) keeps serving; a
