@@ -5,10 +5,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -289,6 +295,39 @@ std::string serialize(const ItemId& id, const Entry& e) {
   return j.dump(2) + "\n";
 }
 
+// A cache file, or nullopt when there is none. The cache is the fetcher's own directory: a symbolic
+// link in it is not followed (what it points to is not the cache), and anything but a regular file
+// is refused without blocking on it (opening a FIFO for reading waits for a writer, and the
+// fetcher's lock is held meanwhile). Throws Failure with the reason.
+std::optional<attest::Bytes> read_cache_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw Failure(errno == ELOOP ? "a symbolic link, not followed" : std::strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Failure(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw Failure("not a regular file");
+  attest::Bytes data;
+  char block[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, block, sizeof block);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Failure(std::strerror(errno));
+    }
+    if (n == 0) return data;
+    if (data.size() + static_cast<std::size_t>(n) > kMaxInputFileSize) {
+      throw Failure("larger than " + std::to_string(kMaxInputFileSize >> 20) + " MiB");
+    }
+    data.insert(data.end(), block, block + n);
+  }
+}
+
 // A cache file is re-verified like a response: a damaged or altered file is never trusted.
 Entry deserialize(const ItemId& id, const attest::Bytes& file, const X509* root, UnixTime at) {
   json j;
@@ -400,10 +439,10 @@ struct CollateralFetcher::Impl {
     if ((st.disk_checked && !reread) || options.cache_dir.empty()) return st;
     st.disk_checked = true;
     const std::string path = cache_path(id);
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return st;
     try {
-      auto entry = std::make_shared<const Entry>(deserialize(id, read_file(path), root.get(), now));
+      const std::optional<attest::Bytes> file = read_cache_file(path);
+      if (!file) return st;
+      auto entry = std::make_shared<const Entry>(deserialize(id, *file, root.get(), now));
       if (!st.entry || entry->valid_from > st.entry->valid_from) {
         st.entry = std::move(entry);
         ++st.generation;
@@ -561,8 +600,9 @@ struct CollateralFetcher::Impl {
         }
       }
     }
-    cv.notify_all();
+    // Warnings first: whoever waits for this fetch (wait_idle) then also sees what it said.
     emit(warnings);
+    cv.notify_all();
   }
 
   void emit(const std::vector<std::string>& warnings) const {

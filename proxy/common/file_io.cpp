@@ -65,8 +65,10 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
     ::unlink(tmp.c_str());
     throw std::runtime_error("cannot write " + path + ": " + what + " " + tmp + ": " + reason);
   };
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
+  // O_NOFOLLOW: a symbolic link planted where the temporary file goes must not make this write
+  // (and truncate) whatever it points to, outside the directory.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                        static_cast<mode_t>(mode));
   if (fd < 0) failure("create");
   // An existing temporary file keeps its mode through O_CREAT: force the requested one.
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) {

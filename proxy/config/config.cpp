@@ -557,7 +557,7 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     check_keys(
         *h, "http",
         {"max_header_bytes", "max_header_fields", "header_timeout_seconds", "idle_timeout_seconds",
-         "tunnel_idle_timeout_seconds", "upstream_connections_per_app"});
+         "tunnel_idle_timeout_seconds", "upstream_connections_per_app", "connect_timeout_seconds"});
     auto bounded = [](const json& v, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < lo || v.get<std::uint64_t>() > hi) {
         fail(path, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
@@ -583,6 +583,10 @@ Config parse_config(std::string_view json_text, const ConfigEnvironment& env) {
     if (const json* t = find(*h, "tunnel_idle_timeout_seconds")) {
       config.tunnel_idle_timeout =
           static_cast<int>(bounded(*t, "http.tunnel_idle_timeout_seconds", 1, 7 * 86400));
+    }
+    if (const json* t = find(*h, "connect_timeout_seconds")) {
+      config.connect_timeout =
+          static_cast<int>(bounded(*t, "http.connect_timeout_seconds", 1, 300));
     }
   }
   if (const json* a = find(root, "allow_non_loopback")) {

@@ -65,10 +65,12 @@ struct Config {
   std::size_t max_header_fields = 100;
   // Seconds. A request head must arrive within header_timeout (slowloris); a keep-alive
   // connection or a body with no progress for idle_timeout ends; a WebSocket tunnel with no bytes
-  // either way for tunnel_idle_timeout is closed.
+  // either way for tunnel_idle_timeout is closed; a new upstream connection gets connect_timeout
+  // for its TCP connect and as much again for its TLS handshake.
   int header_timeout = 30;
   int idle_timeout = 60;
   int tunnel_idle_timeout = 3600;
+  int connect_timeout = 10;
   // Upstream connections the gateway holds open to one app at most (in use or idle), shared out
   // among its event loops; requests beyond them wait for one (up to idle_timeout, then 503).
   std::size_t upstream_connections_per_app = 64;

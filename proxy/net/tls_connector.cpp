@@ -12,7 +12,7 @@ std::string millis(std::chrono::milliseconds ms) {
   return std::to_string(ms.count()) + " ms";
 }
 
-bool timed_out(const boost::system::error_code& ec) {
+bool is_timeout(const boost::system::error_code& ec) {
   return ec == beast::error::timeout || ec == asio::error::operation_aborted ||
          ec == asio::error::timed_out;
 }
@@ -31,18 +31,22 @@ std::string numeric_address(const tcp::endpoint& endpoint) {
          std::to_string(endpoint.port());
 }
 
+bool TlsConnectResult::timed_out() const {
+  return stage != Stage::kDone && is_timeout(ec);
+}
+
 std::string TlsConnectResult::describe(std::string_view host, std::string_view where,
                                        const TlsConnectTimeouts& timeouts) const {
   switch (stage) {
     case Stage::kResolve:
       return "cannot resolve " + std::string(host) + ": " +
-             (timed_out(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
+             (is_timeout(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
     case Stage::kConnect:
       return "cannot connect to " + std::string(where) + ": " +
-             (timed_out(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
+             (is_timeout(ec) ? "timed out after " + millis(timeouts.connect) : ec.message());
     case Stage::kHandshake:
       return "TLS handshake with " + std::string(where) + " failed: " +
-             (timed_out(ec) ? "timed out after " + millis(timeouts.handshake) : ec.message());
+             (is_timeout(ec) ? "timed out after " + millis(timeouts.handshake) : ec.message());
     case Stage::kDone:
       break;
   }

@@ -28,6 +28,8 @@ struct TlsConnectResult {
   boost::system::error_code ec;
   tcp::endpoint peer;  // the address connected to (from kHandshake on)
   bool ok() const { return stage == Stage::kDone; }
+  // The stage failed on its deadline (not on an answer from the peer).
+  bool timed_out() const;
   // One line: "cannot resolve HOST: ...", "cannot connect to WHERE: ...", "TLS handshake with
   // WHERE failed: ...", with "timed out after N ms" for deadlines.
   std::string describe(std::string_view host, std::string_view where,

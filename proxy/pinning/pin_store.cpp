@@ -341,7 +341,10 @@ std::vector<PinEntry> PinStore::all() const {
 bool PinStore::mutate(const std::function<bool(std::vector<PinEntry>&)>& change) {
   std::lock_guard lock(mutex_);
   DirLock dir_lock(parent_dir(path_));
-  reload_locked();
+  // Read whole, not only when its size, time or inode moved: a file made unreadable (chmod 000
+  // changes none of them) or edited within the same size and time must stop the write, or the
+  // rename below would replace what the user has and this store never read.
+  load_locked();
   std::vector<PinEntry> before = entries_;
   if (!change(entries_)) return false;
   version_.fetch_add(1, std::memory_order_release);

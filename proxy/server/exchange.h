@@ -332,7 +332,7 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
       if (rr != RelayResult::kWriteFailed) {
         const std::string what = rr == RelayResult::kMalformed
                                      ? "malformed chunked response body: " + body_error
-                                     : "upstream failed in the middle of a response";
+                                     : "upstream failed in the middle of a response: " + body_error;
         log(LogLevel::kWarning, "app " + app.name + ": " + what);
         ctx.state.record_failure(app.name, what, now_utc());
       }

@@ -80,7 +80,8 @@ struct GatewayServer::Impl {
   // New upstream connections: TCP and TLS here, then the app's validator decides.
   RatlsValidator ratls_validator{verify_pool, metrics, state};
   WebPkiValidator webpki_validator{state};
-  UpstreamConnector connector{ratls_validator, webpki_validator, metrics, options.connect_timeout};
+  UpstreamConnector connector{ratls_validator, webpki_validator, metrics,
+                              options.config.connect_timeout};
   // Session counting is defined out of line (it reaches members declared after it).
   struct Sessions : SessionTracker {
     explicit Sessions(Impl& i) : impl(i) {}
@@ -90,7 +91,7 @@ struct GatewayServer::Impl {
   };
   Sessions sessions{*this};
   // What each client connection reaches of the server.
-  ServerContext context{{options.connect_timeout, options.config.header_timeout,
+  ServerContext context{{options.config.connect_timeout, options.config.header_timeout,
                          options.config.idle_timeout, options.config.tunnel_idle_timeout},
                         snapshots,
                         pins,

@@ -19,8 +19,6 @@ struct GatewayOptions {
   attest::X509Ptr root;  // null: the built-in Intel SGX Root CA
   bool simulated_root = false;
   std::shared_ptr<CollateralSource> collateral;
-  // Timeouts, seconds.
-  int connect_timeout = 10;  // TCP connect + TLS handshake (the others are in the configuration)
   // Event loops serving connections (each connection stays on one). 0: one per core, at most 4.
   int threads = 0;
   // Re-reads the configuration for SIGHUP (config, root, simulated_root and collateral are used);

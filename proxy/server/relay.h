@@ -116,11 +116,22 @@ inline bool body_follows(const Framing& framing) {
 
 enum class RelayResult { kOk, kReadFailed, kWriteFailed, kMalformed, kTruncated };
 
+// Why reading a body from its sender stopped, in words for the log and the status page.
+inline std::string read_failure(const boost::system::error_code& ec, int idle_timeout) {
+  if (ec == beast::error::timeout) {
+    return "no data for " + std::to_string(idle_timeout) + " s (http.idle_timeout_seconds)";
+  }
+  if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+    return "the connection closed before the end of the body";
+  }
+  return ec.message();
+}
+
 // One message body from `in` to `out`, as the gateway's framing decision says: `framing` is how
 // it arrives, `out_chunked` whether it leaves chunked (re-encoded by the gateway: the sender's
 // chunk sizes, extensions and trailers never pass through) or as plain bytes (Content-Length,
 // or until close). Whatever arrives is written at once, so server-sent events flow; memory stays
-// at one read per direction.
+// at one read per direction. `error` says why on kMalformed, kReadFailed and kTruncated.
 template <class In, class Out>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         const Framing& framing, Out& out, bool out_chunked,
@@ -135,7 +146,10 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
     auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
     in_buffer.commit(n);
-    if (n == 0) co_return ec;
+    if (n == 0) {
+      if (ec) error = read_failure(ec, idle_timeout);
+      co_return ec;
+    }
     // A TLS read gives one record (16 KiB) at a time; when more is already here, it goes out in
     // the same write: each write wakes the reader, and fewer, larger ones move a large body faster.
     std::size_t taken = n;
@@ -183,7 +197,10 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
       if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
       // Without TLS close_notify the end of the body cannot be told from a cut connection: the
       // client must not be told the body is complete.
-      if (ec == ssl::error::stream_truncated) co_return RelayResult::kTruncated;
+      if (ec == ssl::error::stream_truncated) {
+        error = "the connection closed without a TLS close_notify";
+        co_return RelayResult::kTruncated;
+      }
       if (ec) co_return RelayResult::kReadFailed;
     }
     if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {

@@ -19,7 +19,8 @@ std::vector<std::string> changes_needing_restart(const Config& running, const Co
     out.push_back("state_dir changed: restart the gateway to apply it");
   }
   if (next.header_timeout != running.header_timeout || next.idle_timeout != running.idle_timeout ||
-      next.tunnel_idle_timeout != running.tunnel_idle_timeout) {
+      next.tunnel_idle_timeout != running.tunnel_idle_timeout ||
+      next.connect_timeout != running.connect_timeout) {
     out.push_back("http timeouts changed: restart the gateway to apply them");
   }
   return out;

@@ -38,12 +38,14 @@ asio::awaitable<DialResult> UpstreamConnector::connect(asio::any_io_executor exe
                                     std::chrono::seconds(connect_timeout_)};
   const TlsConnectResult connected =
       co_await connect_tls(conn->stream, app.upstream_host, app.upstream_port, timeouts);
-  if (connected.stage == TlsConnectResult::Stage::kHandshake) {
+  if (connected.stage == TlsConnectResult::Stage::kHandshake && !connected.timed_out()) {
     r.error = validator.handshake_error(conn->stream, app, connected.ec);
     co_return r;
   }
   if (!connected.ok()) {
     r.error = connected.describe(app.upstream_host, app.upstream, timeouts);
+    // An upstream that accepts and never answers: the user needs to know which setting bounds it.
+    if (connected.timed_out()) r.error += " (http.connect_timeout_seconds)";
     co_return r;
   }
   auto& lowest = beast::get_lowest_layer(conn->stream);

@@ -1,13 +1,17 @@
 // The collateral fetcher against a PCS-compatible server on loopback (tests/integration/peers/
 // pcs_server.cpp) serving real collateral: results equal the offline path; cache hits, refresh,
 // expiry, corrupted cache files, misbehaving servers, concurrency. Times are the vectors' times.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -425,6 +429,54 @@ TEST_F(Fetcher, CorruptedCacheFileIsIgnoredAndFetchedAgain) {
   ASSERT_TRUE(reader.get_for(key, t, problem));
   EXPECT_EQ(reader.fetches_started(), 0u);
   EXPECT_EQ(warnings(), "");
+}
+
+// A symbolic link in place of a cache file, even to a genuine copy outside the cache, is not
+// followed: ignored with a warning and fetched again, the fetched item replacing the link (its
+// target untouched). A FIFO in place is refused at once; opening it for reading would wait for a
+// writer with the fetcher's lock held, stalling every verification.
+TEST_F(Fetcher, CacheFileThatIsASymlinkOrAFifoIsNeitherFollowedNorWaitedOn) {
+  PcsServer server(serving(kSgxCollateral));
+  const CollateralKey key = key_of(kSgxQuote);
+  const attest::UnixTime t = at(kSgxTime);
+  std::string problem;
+  {
+    CollateralFetcher fetcher(options(server));
+    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
+  }
+  const fs::path outside = cache_.file("outside.json");
+  fs::rename(cache_path(kTcbFile), outside);
+  const std::string genuine = file_text(outside);
+  fs::create_symlink(outside, cache_path(kTcbFile));
+  {
+    CollateralFetcher fetcher(options(server));
+    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
+  }
+  EXPECT_TRUE(
+      contains(warnings(), "ignoring collateral cache file " + cache_path(kTcbFile).string() +
+                               " (a symbolic link, not followed); it will be fetched again"))
+      << warnings();
+  EXPECT_EQ(server.requests("/sgx/certification/v4/tcb"), 2);
+  EXPECT_FALSE(fs::is_symlink(cache_path(kTcbFile)));
+  EXPECT_EQ(file_text(outside), genuine);
+
+  fs::remove(cache_path(kTcbFile));
+  ASSERT_EQ(::mkfifo(cache_path(kTcbFile).c_str(), 0600), 0);
+  {
+    CollateralFetcher fetcher(options(server));
+    auto got = std::async(std::launch::async, [&] { return fetcher.get_for(key, t, problem); });
+    if (got.wait_for(5s) != std::future_status::ready) {
+      ADD_FAILURE() << "reading the cache waits on the FIFO";
+      const int fd = ::open(cache_path(kTcbFile).c_str(), O_WRONLY | O_NONBLOCK);  // releases it
+      if (fd >= 0) ::close(fd);
+    }
+    EXPECT_TRUE(got.get()) << problem;
+  }
+  EXPECT_TRUE(contains(warnings(), "ignoring collateral cache file " +
+                                       cache_path(kTcbFile).string() + " (not a regular file)"))
+      << warnings();
+  EXPECT_EQ(server.requests("/sgx/certification/v4/tcb"), 3);
+  EXPECT_TRUE(fs::is_regular_file(cache_path(kTcbFile)));
 }
 
 struct FailureCase {

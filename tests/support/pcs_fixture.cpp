@@ -106,6 +106,9 @@ PcsServer::PcsServer(PcsServerOptions options) {
   } else {
     argv.insert(argv.end(), {"--dir", options.dir});
   }
+  if (!options.tcb_signing_key.empty()) {
+    argv.insert(argv.end(), {"--tcb-signing-key", options.tcb_signing_key});
+  }
   process_ = std::make_unique<BackgroundProcess>(argv, dir_.file("server.log"));
   if (!wait_for_port(port_)) {
     ADD_FAILURE() << "pcs_server did not start: " << slurp(dir_.file("server.log.stderr"));

@@ -16,6 +16,9 @@ struct PcsServerOptions {
   std::string collateral_json;  // a dcap-qvl collateral file to serve, or
   std::string pcs_dir;          // a go-tdx-guest style directory, or
   std::string dir;              // a directory in the layout of `verify --collateral DIR`
+  // The private key that signed the dataset's TCB info (a simulated hierarchy's
+  // private/tcb_signing.key), for mode "rollback"; optional.
+  std::string tcb_signing_key;
   // subjectAltName of the server certificate (OpenSSL config syntax).
   std::string san = "IP:127.0.0.1,DNS:localhost";
 };
@@ -32,7 +35,7 @@ class PcsServer {
   int port() const { return port_; }
   const std::string& ca_file() const { return ca_file_; }  // PEM of the test CA
   // Comma-separated modes of pcs_server.cpp ("500", "hang", "garbage", "badsig", "slow", "v3",
-  // "pem", "nochain"); "" behaves like PCS. Applies from the next request.
+  // "pem", "nochain", "rollback", "otherkey"); "" behaves like PCS. Applies from the next request.
   void set_mode(const std::string& mode) const;
   // Requests received so far whose target starts with `prefix` (all with "").
   int requests(std::string_view prefix = "") const;

@@ -106,14 +106,17 @@ TEST(Config, HttpTimeouts) {
   EXPECT_EQ(d.idle_timeout, 60);
   EXPECT_EQ(d.tunnel_idle_timeout, 3600);
   EXPECT_EQ(d.upstream_connections_per_app, 64u);
+  EXPECT_EQ(d.connect_timeout, 10);
   const Config c = parse_config(
       R"({"http": {"header_timeout_seconds": 5, "idle_timeout_seconds": 7,
-                   "tunnel_idle_timeout_seconds": 604800, "upstream_connections_per_app": 3}})",
+                   "tunnel_idle_timeout_seconds": 604800, "upstream_connections_per_app": 3,
+                   "connect_timeout_seconds": 300}})",
       test_env("/etc/gw"));
   EXPECT_EQ(c.header_timeout, 5);
   EXPECT_EQ(c.idle_timeout, 7);
   EXPECT_EQ(c.tunnel_idle_timeout, 604800);
   EXPECT_EQ(c.upstream_connections_per_app, 3u);
+  EXPECT_EQ(c.connect_timeout, 300);
 }
 
 TEST(Config, EmptyAppsListIsValid) {
@@ -267,7 +270,7 @@ TEST(Config, ErrorsNameTheKeyPath) {
       {R"({"http": {"max_headers": 1}})",
        "http.max_headers: unknown key (expected one of: max_header_bytes, max_header_fields, "
        "header_timeout_seconds, idle_timeout_seconds, tunnel_idle_timeout_seconds, "
-       "upstream_connections_per_app)"},
+       "upstream_connections_per_app, connect_timeout_seconds)"},
       {R"({"http": {"upstream_connections_per_app": 0}})",
        "http.upstream_connections_per_app: expected an integer from 1 to 10000"},
       {R"({"http": {"header_timeout_seconds": 0}})",
@@ -276,6 +279,10 @@ TEST(Config, ErrorsNameTheKeyPath) {
        "http.idle_timeout_seconds: expected an integer from 1 to 86400"},
       {R"({"http": {"tunnel_idle_timeout_seconds": 1.5}})",
        "http.tunnel_idle_timeout_seconds: expected an integer from 1 to 604800"},
+      {R"({"http": {"connect_timeout_seconds": 0}})",
+       "http.connect_timeout_seconds: expected an integer from 1 to 300"},
+      {R"({"http": {"connect_timeout_seconds": 301}})",
+       "http.connect_timeout_seconds: expected an integer from 1 to 300"},
       {R"({"tls_listen":"127.0.0.1:7444"})",
        "tls_listen: expected an array of \"host:port\" strings"},
       {R"({"tls_listen":["127.0.0.1"]})",

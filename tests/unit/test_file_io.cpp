@@ -1,6 +1,7 @@
 // The file helpers every command uses: bounded reads, atomic private writes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -54,6 +55,27 @@ TEST(FileIo, AtomicWriteSetsTheModeAndLeavesNoTemporaryFile) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
                           std::filesystem::directory_iterator{}),
             1);
+}
+
+// A symbolic link where the temporary file goes is not written through: its target (outside the
+// directory) keeps its content, the write fails naming the temporary file, and the link is gone.
+TEST(FileIo, AtomicWriteNeverFollowsALinkInPlaceOfItsTemporaryFile) {
+  test::TempDir dir;
+  const std::string target = dir.write("elsewhere.txt", "keep me");
+  std::filesystem::create_directory(dir.path() / "state");
+  const std::string path = dir.file("state/pins.json");
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::filesystem::create_symlink(target, tmp);
+  try {
+    write_file_atomic(path, "new", 0600);
+    FAIL() << "wrote through a symbolic link";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot write " + path + ": create " + tmp + ": Too many levels of symbolic links");
+  }
+  EXPECT_EQ(read_file(target), (attest::Bytes{'k', 'e', 'e', 'p', ' ', 'm', 'e'}));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(tmp)));
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 unsigned mode_of(const std::filesystem::path& path) {

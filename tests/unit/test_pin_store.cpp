@@ -247,6 +247,42 @@ TEST(PinStore, CorruptFileKeepsOldState) {
   EXPECT_EQ(store.all(), before);
 }
 
+// A write re-reads the file whole, even when nothing in its metadata moved: an edit of the same
+// size with its time put back, or (for users other than root) a chmod 000, stops the write instead
+// of being replaced by what the store held in memory.
+TEST(PinStore, AWriteRereadsTheFileEvenWhenItsSizeTimeAndInodeAreUnchanged) {
+  TempDir dir;
+  const std::string path = dir.file("pins.json");
+  PinStore store(path);
+  store.set_pin("shop", sample_pin('a'));
+  const auto before = store.all();
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  const std::string edited = std::string(read_text(path).size() - 1, ' ') + "x";
+  overwrite(path, edited);  // in place: same inode, same size
+  const timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  EXPECT_FALSE(store.reload_if_changed());  // the metadata alone says nothing changed
+  try {
+    store.set_pin("blog", sample_pin('d'));
+    ADD_FAILURE() << "replaced a file it did not read";
+  } catch (const PinStoreError& e) {
+    EXPECT_EQ(e.operation(), PinStoreError::Operation::kRead);
+    EXPECT_EQ(e.problem().rfind("not a valid pins file: ", 0), 0u) << e.what();
+  }
+  EXPECT_EQ(read_text(path), edited);
+  EXPECT_EQ(store.all(), before);
+
+  if (::geteuid() == 0) return;  // mode 000 does not stop root
+  PinStore other(dir.file("other.json"));
+  other.set_pin("shop", sample_pin('a'));
+  const std::string good = read_text(dir.file("other.json"));
+  ASSERT_EQ(::chmod(dir.file("other.json").c_str(), 0), 0);
+  EXPECT_THROW(other.set_pin("blog", sample_pin('d')), PinStoreError);
+  ASSERT_EQ(::chmod(dir.file("other.json").c_str(), 0600), 0);
+  EXPECT_EQ(read_text(dir.file("other.json")), good);
+}
+
 TEST(PinStore, ReloadSeesExternalEdits) {
   TempDir dir;
   const std::string path = dir.file("pins.json");

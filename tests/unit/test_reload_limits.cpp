@@ -32,6 +32,9 @@ TEST(ReloadLimits, EachStartOnlySettingIsNamedAlone) {
 
   next = base();
   next.tunnel_idle_timeout = 5;
+  EXPECT_EQ(changes_needing_restart(running, next, false).size(), 1u);
+  next = base();
+  next.connect_timeout = 3;
   EXPECT_EQ(changes_needing_restart(running, next, false),
             std::vector<std::string>{"http timeouts changed: restart the gateway to apply them"});
 

@@ -6,6 +6,11 @@ usage: https_app.py PORT CERT KEY NAME
   GET /slow?ms=N   -> "slow" after N ms (default 500), counting requests in progress
   GET /drip?ms=N   -> a chunked body: a line every 200 ms for N ms (busy, but never idle)
   GET /most-at-once -> the most /slow requests that were ever in progress together
+  GET /in-progress -> the /slow and /hold requests in progress now
+  GET /hold        -> "held" once /release was asked (counted in progress meanwhile; at most 60 s)
+  GET /release     -> lets every /hold request answer, now and later
+  GET /stall?after=N[&chunked=1] -> announces 1 MB (or a chunked body), sends N bytes, then neither
+                      sends nor closes (an upstream that hangs mid-body, or is killed there)
   POST /echo       -> the request body's length and the Host/Origin the app saw, as JSON
 """
 import http.server
@@ -19,6 +24,7 @@ import time
 IN_PROGRESS = 0
 MOST_AT_ONCE = 0
 LOCK = threading.Lock()
+RELEASE = threading.Event()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -61,6 +67,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/most-at-once":
             self.send_text(200, str(MOST_AT_ONCE) + "\n")
             return
+        if self.path == "/hold":
+            with LOCK:
+                IN_PROGRESS += 1
+            RELEASE.wait(60)
+            with LOCK:
+                IN_PROGRESS -= 1
+            self.send_text(200, "held\n")
+            return
+        if self.path == "/release":
+            RELEASE.set()
+            self.send_text(200, "released\n")
+            return
+        if self.path == "/in-progress":
+            self.send_text(200, str(IN_PROGRESS) + "\n")
+            return
+        if self.path.startswith("/stall"):
+            query = self.path.partition("?")[2]
+            params = dict(p.partition("=")[::2] for p in query.split("&") if p)
+            after = int(params.get("after", "1024"))
+            self.send_response(200)
+            if params.get("chunked") == "1":
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.wfile.write(b"%x\r\n" % after + b"s" * after + b"\r\n")
+            else:
+                self.send_header("Content-Length", str(1 << 20))
+                self.end_headers()
+                self.wfile.write(b"s" * after)
+            self.wfile.flush()
+            time.sleep(3600)
+            return
         if self.path == "/truncate":
             self.send_response(200)
             self.send_header("Content-Length", str(1 << 20))
@@ -85,6 +122,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of new connections (tests with 50 requests at once)
 
 
 if __name__ == "__main__":

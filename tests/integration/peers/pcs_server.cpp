@@ -4,7 +4,7 @@
 //
 // usage: pcs_server --port N --cert PEM --key PEM
 //                   (--collateral DCAP_QVL_JSON | --pcs-dir DIR | --dir DIR)
-//                   --mode-file FILE --requests-file FILE
+//                   [--tcb-signing-key PEM] --mode-file FILE --requests-file FILE
 // --pcs-dir holds go-tdx-guest style files (tcb info / QE identity response bodies, issuer chain
 // PEMs, DER CRLs); --dir the layout of `verify --collateral DIR` (a simulated hierarchy's
 // collateral/ directory, for gateway tests). The mode file is read on every request; it holds
@@ -12,7 +12,10 @@
 //   500 (every answer is HTTP 500), hang (read the request, never answer), garbage (200 with a body
 //   that is no collateral), badsig (one byte of tcbInfo changed), slow (answer after 700 ms),
 //   v3 (TCB chain in the older SGX-TCB-Info-Issuer-Chain header), pem (CRLs as PEM), nochain (no
-//   issuer chain headers). Empty or "normal": behave like PCS.
+//   issuer chain headers), rollback (a genuine TCB info issued 12 hours earlier than the one served
+//   normally, still current: re-signed with --tcb-signing-key, the key that signed the dataset),
+//   otherkey (the TCB info signed by a key of the server's own, with an issuer chain of its own
+//   under a root named like the dataset's). Empty or "normal": behave like PCS.
 // Each request appends "GET <target> <status>" to the requests file before it is answered.
 #include <openssl/pem.h>
 #include <boost/asio.hpp>
@@ -22,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -29,8 +33,13 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "attest/bytes.h"
+#include "attest/collateral.h"
+#include "attest/sim/hierarchy.h"
+#include "attest/sim/pki.h"
+#include "attest/time.h"
 #include "attest/x509.h"
 
 namespace {
@@ -50,11 +59,13 @@ struct Dataset {
   std::string pck_ca;  // "platform" / "processor"
   std::string pck_crl_der, pck_chain;
   std::string root_crl_der;
+  std::string tcb_rollback_body;                    // mode rollback (needs --tcb-signing-key)
+  std::string tcb_foreign_body, tcb_foreign_chain;  // mode otherkey
 };
 
 struct Options {
   int port = 0;
-  std::string cert, key, collateral, pcs_dir, dir, mode_file, requests_file;
+  std::string cert, key, collateral, pcs_dir, dir, mode_file, requests_file, tcb_signing_key;
 };
 
 std::string read_all(const std::string& path) {
@@ -79,6 +90,56 @@ std::string hex_to_bytes(const std::string& hex) {
   auto b = ratls::attest::from_hex(hex);
   if (!b) throw std::runtime_error("bad hex in the collateral");
   return std::string(ratls::attest::as_chars(*b));
+}
+
+// `{"tcbInfo":…,"signature":"…"}` around `info`, signed by `key` as Intel signs it.
+std::string signed_tcb_body(const std::string& info, EVP_PKEY* key) {
+  const auto sig = ratls::attest::sim::sign_raw(key, ratls::attest::as_bytes(info));
+  return "{\"tcbInfo\":" + info + ",\"signature\":\"" +
+         ratls::attest::to_hex(ratls::attest::ByteView(sig.data(), sig.size())) + "\"}";
+}
+
+std::string tcb_info_of(const std::string& body) {
+  return ratls::attest::split_signed_response(
+             body, "tcbInfo", ratls::attest::Status::STATUS_SGX_TCB_INFO_UNSUPPORTED_FORMAT)
+      .body;
+}
+
+// The same TCB info as issued `seconds` earlier: issueDate and nextUpdate moved back, nothing else.
+std::string moved_back(std::string info, ratls::attest::UnixTime seconds) {
+  for (const std::string key : {"\"issueDate\":\"", "\"nextUpdate\":\""}) {
+    const auto at = info.find(key);
+    if (at == std::string::npos) throw std::runtime_error("the TCB info has no " + key);
+    const auto start = at + key.size();
+    const auto end = info.find('"', start);
+    const auto t = ratls::attest::parse_rfc3339(info.substr(start, end - start));
+    if (!t) throw std::runtime_error("the TCB info's " + key + " is not a time");
+    info.replace(start, end - start, ratls::attest::format_rfc3339(*t - seconds));
+  }
+  return info;
+}
+
+// A TCB signing certificate and root of the server's own (a PCCS forging collateral), named like
+// the real ones; returns the issuer chain header's PEM and signs `info` with the new key.
+std::pair<std::string, std::string> foreign_signed(const std::string& info,
+                                                   const std::string& genuine_chain) {
+  namespace sim = ratls::attest::sim;
+  const auto chain = ratls::attest::parse_pem_chain(
+      genuine_chain, ratls::attest::Status::STATUS_UNSUPPORTED_CERT_FORMAT);
+  const std::string root_cn = ratls::attest::common_name(chain.back().get());
+  const ratls::attest::UnixTime now = std::time(nullptr);
+  auto root_key = sim::make_p256_key(std::nullopt, "foreign root");
+  auto signing_key = sim::make_p256_key(std::nullopt, "foreign tcb signing");
+  const std::string org(ratls::attest::sim::kSimulatedOrganization);
+  auto root = sim::issue_certificate(
+      {root_cn, org, "foreign root", now - 86400, now + 86400 * 365, true, 1, std::nullopt},
+      root_key.get(), nullptr, root_key.get());
+  auto signing =
+      sim::issue_certificate({"Intel SGX TCB Signing", org, "foreign tcb signing", now - 86400,
+                              now + 86400 * 365, false, std::nullopt, std::nullopt},
+                             signing_key.get(), root.get(), root_key.get());
+  return {signed_tcb_body(info, signing_key.get()), ratls::attest::certificate_pem(signing.get()) +
+                                                        ratls::attest::certificate_pem(root.get())};
 }
 
 std::string ca_type_of(const std::string& chain_pem) {
@@ -141,6 +202,13 @@ Dataset load(const Options& o) {
   d.tee = lower(tcb_info.value("id", "SGX"));
   d.fmspc = upper(tcb_info["fmspc"].get<std::string>());
   d.pck_ca = ca_type_of(d.pck_chain);
+  if (!o.tcb_signing_key.empty()) {
+    auto key = ratls::attest::sim::load_private_key_pem(read_all(o.tcb_signing_key));
+    d.tcb_rollback_body =
+        signed_tcb_body(moved_back(tcb_info_of(d.tcb_body), 12 * 3600), key.get());
+  }
+  std::tie(d.tcb_foreign_body, d.tcb_foreign_chain) =
+      foreign_signed(tcb_info_of(d.tcb_body), d.tcb_chain);
   return d;
 }
 
@@ -248,11 +316,21 @@ Response answer(const Dataset& d, const std::set<std::string>& modes, const std:
       return res;
     }
     res.set(http::field::content_type, "application/json");
+    const bool foreign = modes.count("otherkey") > 0;
     if (chains) {
       res.set(modes.count("v3") ? "SGX-TCB-Info-Issuer-Chain" : "TCB-Info-Issuer-Chain",
-              url_encode(d.tcb_chain));
+              url_encode(foreign ? d.tcb_foreign_chain : d.tcb_chain));
     }
     res.body() = modes.count("badsig") ? bad_signature(d.tcb_body) : d.tcb_body;
+    if (foreign) res.body() = d.tcb_foreign_body;
+    if (modes.count("rollback")) {
+      if (d.tcb_rollback_body.empty()) {
+        res.result(http::status::not_implemented);  // started without --tcb-signing-key
+        res.body() = "rollback needs --tcb-signing-key\n";
+      } else {
+        res.body() = d.tcb_rollback_body;
+      }
+    }
   } else if (path == prefix + "qe/identity") {
     res.set(http::field::content_type, "application/json");
     if (chains) res.set("SGX-Enclave-Identity-Issuer-Chain", url_encode(d.qe_chain));
@@ -353,6 +431,8 @@ int main(int argc, char** argv) {
       o.mode_file = value;
     else if (flag == "--requests-file")
       o.requests_file = value;
+    else if (flag == "--tcb-signing-key")
+      o.tcb_signing_key = value;
     else {
       std::cerr << "pcs_server: unknown option " << flag << "\n";
       return 2;
