@@ -15,6 +15,7 @@
 #include "proxy/pinning/pin_json.h"
 #include "proxy/pinning/pin_store.h"
 #include "proxy/pinning/upstream_verifier.h"
+#include "proxy/status/verification_checks.h"
 
 namespace ratls::proxy {
 
@@ -30,6 +31,7 @@ struct AppStatus {
   std::string last_error;
   std::string advice;
   attest::UnixTime last_verification = 0;
+  std::vector<Check> checks;       // of the last verification
   std::deque<std::string> events;  // newest first, bounded
 };
 
@@ -51,10 +53,20 @@ class GatewayState {
   mutable std::mutex mutex_;
   std::map<std::string, AppStatus> apps_;
   std::vector<std::string> order_;
-  std::string config_path_;  // absolute; empty for `demo` (no file)
+  std::string config_path_;                   // absolute; empty for `demo` (no file)
+  bool config_is_default_ = true;             // `pins accept` then needs no --config
+  std::map<std::string, AppConfig> configs_;  // the policies the checklists are derived from
+  std::string root_label_;
   bool config_exists_ = false;
   std::string reload_error_;
 };
+
+// What to run to accept an app's pending pin: `--config FILE` only when FILE is not the default.
+std::string pins_accept_command(const std::string& app, const std::string& config_path,
+                                bool config_is_default);
+
+// "just now", "3 minutes ago", "2 days ago".
+std::string relative_time(long long seconds);
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.
 // Links to apps use the request's scheme and port.
