@@ -31,6 +31,25 @@ Pin pin_of(const attest::RatlsVerification& v, attest::UnixTime now, bool simula
   return p;
 }
 
+ObservedEvidence evidence_of(const attest::RatlsVerification& v) {
+  ObservedEvidence e;
+  const auto& q = v.quote.quote;
+  e.quote = q.has_value();
+  if (q) {
+    e.tee = std::string(attest::tee_name(q->tee));
+    e.debug =
+        q->enclave_report ? q->enclave_report->debug() : q->td_report && q->td_report->debug();
+  }
+  e.pck_ca = v.quote.pck_ca;
+  if (v.certificate) {
+    const auto& c = *v.certificate;
+    e.binding_ok = c.binding_ok;
+    e.binding_known = c.binding_ok || !c.binding_problem.empty();
+    e.binding = c.binding_ok ? c.binding_rule : c.binding_problem;
+  }
+  return e;
+}
+
 std::string short_hex(const std::string& hex) {
   return hex.size() > 16 ? hex.substr(0, 16) + "…" : hex;
 }
@@ -118,6 +137,7 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
       d.from_cache = true;
       d.observed = it->second.pin;
       d.format = it->second.format;
+      d.evidence = it->second.evidence;
       return d;
     }
   }
@@ -132,6 +152,7 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
     d.format = std::string(attest::ratls_format_name(v.certificate->format));
     d.observed = pin_of(v, now, simulated_root_);
   }
+  d.evidence = evidence_of(v);
   d.errors = v.errors;
   if (!collateral && !problem.empty()) {
     std::erase_if(d.errors, [](const attest::Error& e) {
@@ -179,7 +200,8 @@ UpstreamDecision UpstreamVerifier::verify(const AppConfig& app, attest::ByteView
   attest::UnixTime valid_until = collateral_expiry(*collateral);
   if (v.certificate) valid_until = std::min(valid_until, v.certificate->not_after);
   std::lock_guard lock(mutex_);
-  accepted_[app.name + "/" + cert_hash] = {collateral, valid_until, *d.observed, d.format};
+  accepted_[app.name + "/" + cert_hash] = {collateral, valid_until, *d.observed, d.format,
+                                           d.evidence};
   return d;
 }
 

@@ -18,6 +18,17 @@
 
 namespace ratls::proxy {
 
+// What the verification saw beyond the Pin, for the status page's checklist (proxy/status).
+struct ObservedEvidence {
+  bool quote = false;          // the quote could be read (measurements are known)
+  std::string tee;             // "sgx" / "tdx"
+  std::string pck_ca;          // "platform" / "processor"; empty when the PCK chain was not read
+  bool debug = false;          // the enclave's DEBUG attribute
+  bool binding_known = false;  // the key binding could be compared at all
+  bool binding_ok = false;
+  std::string binding;  // the rule that held, or why it did not
+};
+
 struct UpstreamDecision {
   bool accepted = false;
   bool from_cache = false;   // same certificate, same collateral: the earlier result was reused
@@ -29,6 +40,7 @@ struct UpstreamDecision {
   std::optional<Pin> previous_pin;  // the pin before this decision
   std::string format;               // "cosmian-sgx", ...
   bool simulated = false;
+  ObservedEvidence evidence;
 };
 
 class UpstreamVerifier {
@@ -49,6 +61,7 @@ class UpstreamVerifier {
     attest::UnixTime valid_until;
     Pin pin;
     std::string format;
+    ObservedEvidence evidence;
   };
   attest::X509Ptr root_;
   bool simulated_root_;

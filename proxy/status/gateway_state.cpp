@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 
 #include "attest/time.h"
@@ -77,6 +79,56 @@ td{padding:.2rem .5rem;vertical-align:top}td:first-child{color:#5b6475;white-spa
 code{font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}a{color:#1a56db}
 </style>)CSS";
 
+// The checklist, the pending pin and relative times (issue 15): their own rules, so the page's
+// base style above stays shared with the 502 page.
+constexpr const char* kChecklistStyle = R"CSS(<style>
+table.checks{margin:.5rem 0 .75rem}table.checks td{border-top:1px solid #eef0f4}
+table.checks td.mark{width:1.5rem;font-size:1.05rem;font-weight:700;text-align:center}
+table.checks td.name{width:9rem;color:#1d2330;font-weight:600}
+.pass .mark{color:#0b6b2b}.fail .mark{color:#b42318}.skip .mark,.skip .name,.skip code{color:#8a93a3}
+.expected{color:#5b6475;font-size:.82rem}.problem{color:#9b1c1c;font-size:.85rem}
+.pending{background:#fff7e0;border-left:4px solid #e0a800;padding:.5rem .75rem;margin:.5rem 0}
+</style>)CSS";
+
+std::string render_checks(const json& checks) {
+  if (!checks.is_array() || checks.empty()) return {};
+  std::string h = "<table class=checks>";
+  for (const json& c : checks) {
+    const bool reached = c["ok"].is_boolean();
+    const bool ok = reached && c["ok"].get<bool>();
+    const std::string value = str(c, "value");
+    h += std::string("<tr class=") +
+         (!reached ? "skip"
+          : ok     ? "pass"
+                   : "fail") +
+         "><td class=mark>" +
+         (!reached ? "\u2013"
+          : ok     ? "\u2714"
+                   : "\u2718") +
+         "</td><td class=name>" + html_escape(str(c, "name")) + "</td><td>";
+    if (!value.empty()) h += "<code>" + html_escape(value) + "</code><br>";
+    if (!reached) h += "not checked<br>";
+    if (c["problem"].is_string())
+      h += "<span class=problem>" + html_escape(str(c, "problem")) + "</span><br>";
+    h += "<span class=expected>" + html_escape(str(c, "expected")) + "</span></td></tr>";
+  }
+  return h + "</table>";
+}
+
+std::string render_pending(const json& pending) {
+  if (!pending.is_object()) return {};
+  return "<div class=pending><b>Pending pin:</b> the gateway refused MRENCLAVE <code>" +
+         html_escape(str(pending, "mrenclave")) + "</code> (" +
+         html_escape(str(pending, "reason")) + ").<br>If this redeploy is expected, run <code>" +
+         html_escape(str(pending, "accept_command")) + "</code></div>";
+}
+
+bool shell_safe(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("/._-+=:,@", c) != nullptr;
+  });
+}
+
 }  // namespace
 
 std::string app_status_text(const std::optional<std::string>& mse_status) {
@@ -86,12 +138,46 @@ std::string app_status_text(const std::optional<std::string>& mse_status) {
   return "Mse-Status: " + *mse_status;
 }
 
+std::string pins_accept_command(const std::string& app, const std::string& config_path,
+                                bool config_is_default) {
+  std::string command = "ratls-gateway pins accept " + app;
+  if (config_path.empty() || config_is_default) return command;
+  if (shell_safe(config_path)) return command + " --config " + config_path;
+  std::string quoted = "'";
+  for (char c : config_path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return command + " --config " + quoted + "'";
+}
+
+std::string relative_time(long long seconds) {
+  if (seconds < 5) return "just now";
+  auto ago = [](long long n, const char* unit) {
+    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago";
+  };
+  if (seconds < 60) return ago(seconds, "second");
+  if (seconds < 3600) return ago(seconds / 60, "minute");
+  if (seconds < 86400) return ago(seconds / 3600, "hour");
+  return ago(seconds / 86400, "day");
+}
+
 void GatewayState::configure(const Config& config, bool simulated_root) {
   std::lock_guard lock(mutex_);
   std::error_code ec;
   config_path_ =
       config.source.empty() ? std::string() : std::filesystem::absolute(config.source, ec).string();
   config_exists_ = !config.source.empty() && !config.file_missing;
+  config_is_default_ = true;
+  if (!config_path_.empty()) {
+    try {
+      config_is_default_ =
+          config_path_ == std::filesystem::absolute(
+                              default_config_path(ConfigEnvironment::from_process(config.source)))
+                              .string();
+    } catch (const std::exception&) {
+      config_is_default_ = false;  // no $HOME: there is no default, name the file
+    }
+  }
+  root_label_ = root_label(config.root_ca, simulated_root);
+  configs_.clear();
   std::map<std::string, AppStatus> next;
   order_.clear();
   for (const auto& app : config.apps) {
@@ -105,6 +191,7 @@ void GatewayState::configure(const Config& config, bool simulated_root) {
     if (s.state.empty())
       s.state = app.mode == UpstreamMode::kRatls ? "not yet connected" : "not attested";
     next[app.name] = std::move(s);
+    configs_[app.name] = app;
     order_.push_back(app.name);
   }
   apps_ = std::move(next);
@@ -155,6 +242,7 @@ void GatewayState::record_decision(const std::string& app, const UpstreamDecisio
   s.last_verification = now;
   if (d.observed) s.observed = d.observed;
   s.format = d.format;
+  s.checks = ratls_checks(d, configs_[app], root_label_);
   if (d.accepted) {
     const bool was_refused = s.state == "refused";
     s.state = "verified";
@@ -190,6 +278,7 @@ void GatewayState::record_webpki(const std::string& app, const std::string& cert
   p.verified_at = now;
   it->second.observed = p;
   it->second.last_error.clear();
+  it->second.checks = webpki_checks(configs_[app].upstream_host, cert_sha256);
 }
 
 void GatewayState::record_failure(const std::string& app, const std::string& message,
@@ -213,6 +302,12 @@ json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
   json apps = json::array();
   for (const AppStatus& s : snapshot()) {
     const auto entry = pins.get(s.name);
+    json pending = pin_to_json(entry ? entry->pending : std::nullopt);
+    if (pending.is_object()) {
+      pending["reason"] = entry->pending_reason;
+      std::lock_guard lock(mutex_);
+      pending["accept_command"] = pins_accept_command(s.name, config_path_, config_is_default_);
+    }
     apps.push_back(
         {{"name", s.name},
          {"upstream", s.upstream},
@@ -223,9 +318,13 @@ json GatewayState::to_json(const PinStore& pins, attest::UnixTime now) const {
          {"format", s.format.empty() ? json(nullptr) : json(s.format)},
          {"last_verification",
           s.last_verification ? json(attest::format_rfc3339(s.last_verification)) : json(nullptr)},
+         {"verified_ago_seconds", s.last_verification
+                                      ? json(std::max<long long>(0, now - s.last_verification))
+                                      : json(nullptr)},
+         {"checks", checks_to_json(s.checks)},
          {"observed", pin_to_json(s.observed)},
          {"pin", pin_to_json(entry ? entry->pin : std::nullopt)},
-         {"pending", pin_to_json(entry ? entry->pending : std::nullopt)},
+         {"pending", pending},
          {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
          {"advice", s.advice.empty() ? json(nullptr) : json(s.advice)},
          {"app_status", s.mse_status ? json(app_status_text(s.mse_status)) : json(nullptr)},
@@ -248,6 +347,7 @@ std::string render_status_html(const json& status, const std::string& scheme,
   std::string h =
       "<!doctype html><html lang=en><head><meta charset=utf-8><title>ratls-gateway</title>";
   h += kStyle;
+  h += kChecklistStyle;
   h += "</head><body><h1>ratls-gateway</h1>";
   const json& apps = status["apps"];
   if (apps.empty()) {
@@ -279,8 +379,9 @@ std::string render_status_html(const json& status, const std::string& scheme,
     const std::string app_status = str(a, "app_status");
     if (!app_status.empty())
       h += "<span class=\"badge wait\" data-app-status>" + html_escape(app_status) + "</span>";
-    h += "</h2><table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) +
-         "</code> (" + html_escape(str(a, "mode")) + ")</td></tr>";
+    h += "</h2>" + render_checks(a["checks"]) + render_pending(a["pending"]);
+    h += "<table><tr><td>upstream</td><td><code>" + html_escape(str(a, "upstream")) + "</code> (" +
+         html_escape(str(a, "mode")) + ")</td></tr>";
     if (!app_status.empty()) {
       h +=
           "<tr><td>app status</td><td>" + html_escape(app_status) +
@@ -323,8 +424,14 @@ std::string render_status_html(const json& status, const std::string& scheme,
            "</code></td></tr>";
     }
     if (a["last_verification"].is_string()) {
-      h += "<tr><td>last verification</td><td>" + html_escape(str(a, "last_verification")) +
-           "</td></tr>";
+      // Relative to the time the page is rendered at; the exact UTC time on hover.
+      const std::string when = a["verified_ago_seconds"].is_number()
+                                   ? relative_time(a["verified_ago_seconds"].get<long long>())
+                                   : str(a, "last_verification");
+      h += "<tr><td>last verification</td><td><span title=\"" +
+           html_escape(str(a, "last_verification")) + "\">" +
+           (state == "verified" ? "verified " : "checked ") + html_escape(when) +
+           "</span></td></tr>";
     }
     if (a["last_error"].is_string()) {
       h += "<tr><td>problem</td><td>" + html_escape(str(a, "last_error")) + "</td></tr>";

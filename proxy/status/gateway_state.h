@@ -19,6 +19,7 @@
 #include "proxy/pinning/pin_json.h"
 #include "proxy/pinning/pin_store.h"
 #include "proxy/pinning/upstream_verifier.h"
+#include "proxy/status/verification_checks.h"
 
 namespace ratls::proxy {
 
@@ -34,6 +35,7 @@ struct AppStatus {
   std::string last_error;
   std::string advice;
   attest::UnixTime last_verification = 0;
+  std::vector<Check> checks;       // of the last verification
   std::deque<std::string> events;  // newest first, bounded
   // The app's own word on its state: the Mse-Status field of its last answer to a GET or HEAD
   // (printable ASCII, bounded), none when that answer had no such field.
@@ -98,7 +100,10 @@ class GatewayState {
   mutable std::mutex mutex_;
   std::map<std::string, AppStatus> apps_;
   std::vector<std::string> order_;
-  std::string config_path_;  // absolute; empty for `demo` (no file)
+  std::string config_path_;                   // absolute; empty for `demo` (no file)
+  bool config_is_default_ = true;             // `pins accept` then needs no --config
+  std::map<std::string, AppConfig> configs_;  // the policies the checklists are derived from
+  std::string root_label_;
   bool config_exists_ = false;
   std::string reload_error_;
   // Moves whenever an app's Mse-Status changes (or the apps are reconfigured): a loop's cached
@@ -106,6 +111,13 @@ class GatewayState {
   // is never hidden behind it.
   std::atomic<std::uint64_t> signal_epoch_{1};
 };
+
+// What to run to accept an app's pending pin: `--config FILE` only when FILE is not the default.
+std::string pins_accept_command(const std::string& app, const std::string& config_path,
+                                bool config_is_default);
+
+// "just now", "3 minutes ago", "2 days ago".
+std::string relative_time(long long seconds);
 
 // The page at http://localhost:PORT/ (HTML) from status.json's content.
 // Links to apps use the request's scheme and port.

@@ -263,23 +263,84 @@ TEST_F(ServiceTest, MetricsAreValidPrometheusText) {
       << m.out;
 }
 
-TEST_F(ServiceTest, StatusPageScreenshot) {
+// Issue 15: each app shows the checklist of its last verification. Four apps on one page: verified,
+// refused by its policy, pending (a redeploy without a measurement policy) and WebPKI; the page's
+// text has the ✔/✘ lines and the accept command, and headless Chromium screenshots it.
+TEST_F(ServiceTest, StatusPageShowsTheChecksOfEachApp) {
+  auto openssl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const CommandResult r = run_command(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  const std::string ca = dir_.file("webpki-ca");
+  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+           "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
+           "-keyout", ca + ".key", "-out", ca + ".pem"});
+  const std::string leaf = dir_.file("leaf");
+  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+           "/CN=leaf", "-keyout", leaf + ".key", "-out", leaf + ".csr"});
+  dir_.write("leaf.ext", "subjectAltName=IP:127.0.0.1\n");
+  openssl({"x509", "-req", "-in", leaf + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+           "-CAcreateserial", "-days", "2", "-extfile", dir_.file("leaf.ext"), "-out",
+           leaf + ".pem"});
+
   Peer a = start_app(issue("a"), "app-a");
   Peer refused = start_recorder(issue("wrong", {"--mrenclave", kMrB}));
+  const int beta_port = free_loopback_port();
+  auto beta = std::make_unique<Peer>(start_app(issue("beta-a"), "version-a", beta_port));
+  Peer site = start_app(leaf, "owner-app");
+  json webpki = app("site", site.port);
+  webpki["mode"] = "webpki";
   start_gateway(json::array({app("alpha", a.port, {{"mrenclave", {kMrA}}}),
-                             app("wrong", refused.port, {{"mrenclave", {kMrA}}})}));
-  curl("alpha", "/");
+                             app("wrong", refused.port, {{"mrenclave", {kMrA}}}),
+                             app("beta", beta_port), webpki}),
+                {}, {"SSL_CERT_FILE=" + ca + ".pem"});
+  EXPECT_EQ(curl("alpha", "/").out, "hello from app-a\n");
   curl("wrong", "/");
+  EXPECT_EQ(curl("beta", "/").out, "hello from version-a\n");
+  EXPECT_EQ(curl("site", "/").out, "hello from owner-app\n");
+  beta.reset();  // redeployed with another MRENCLAVE and no policy: pending
+  Peer beta_b = start_app(issue("beta-b", {"--mrenclave", kMrB}), "version-b", beta_port);
+  EXPECT_NE(curl("beta", "/").out.find("pins accept beta"), std::string::npos);
+
+  const json s = status();
+  const std::string accept = "ratls-gateway pins accept beta --config " + config_path_;
+  EXPECT_EQ(app_status(s, "beta")["pending"]["accept_command"], accept);
+  EXPECT_EQ(app_status(s, "alpha")["checks"][2]["ok"], true);
+  EXPECT_EQ(app_status(s, "wrong")["checks"][2]["ok"], false);
+  EXPECT_EQ(app_status(s, "beta")["checks"][2]["ok"], false);
+  EXPECT_EQ(app_status(s, "site")["checks"][0]["ok"], true);
+  EXPECT_TRUE(app_status(s, "alpha")["verified_ago_seconds"].is_number());
+
+  const CommandResult page = run_command({"/usr/bin/curl", "-sS", "-m", "10",
+                                          "http://127.0.0.1:" + std::to_string(port_) + "/", "-H",
+                                          "Host: localhost:" + std::to_string(port_)});
+  for (const std::string& line :
+       {std::string("\u2714</td><td class=name>genuine enclave"),
+        std::string("\u2714</td><td class=name>code fingerprint</td><td><code>MRENCLAVE ") + kMrA,
+        std::string("\u2718</td><td class=name>code fingerprint</td><td><code>MRENCLAVE ") + kMrB,
+        std::string("\u2714</td><td class=name>key binding"),
+        std::string("\u2714</td><td class=name>TCB status"),
+        std::string("\u2714</td><td class=name>certificate chain and host name"),
+        std::string("expected ") + kMrA, std::string("TCB statuses accepted: UpToDate"),
+        std::string("expected the pinned ") + kMrA + " (trust on first use)", accept,
+        std::string("\">verified ")}) {
+    EXPECT_NE(page.out.find(line), std::string::npos) << line << "\n" << page.out;
+  }
+  EXPECT_EQ(page.out.find("<script"), std::string::npos);
+
   const std::string shot = dir_.file("status.png");
   const CommandResult r = run_command(
       {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-       "--disable-sync", "--user-data-dir=" + dir_.file("chromium"), "--window-size=1100,900",
-       "--screenshot=" + shot, "http://localhost:" + std::to_string(port_) + "/"},
+       "--disable-sync", "--user-data-dir=" + dir_.file("chromium"), "--window-size=1100,2700",
+       "--hide-scrollbars", "--screenshot=" + shot,
+       "http://localhost:" + std::to_string(port_) + "/"},
       90);
   ASSERT_TRUE(std::filesystem::exists(shot)) << r.err;
   EXPECT_GT(std::filesystem::file_size(shot), 10'000u);
-  std::error_code ec;  // kept as a test artifact in the build directory
+  std::error_code ec;  // kept as a test artifact in the build directory (docs/status-page.png)
   std::filesystem::copy_file(shot, "status-page.png",
                              std::filesystem::copy_options::overwrite_existing, ec);
 }
