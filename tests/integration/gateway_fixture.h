@@ -133,6 +133,44 @@ class GatewayTest : public ::testing::Test {
     return a;
   }
 
+  static void openssl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const CommandResult r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // A local test CA for WebPKI-mode upstreams (made on first use); its PEM file's path. The
+  // gateway trusts it when started with SSL_CERT_FILE set to it.
+  std::string webpki_ca() {
+    const std::string ca = dir_.file("webpki-ca");
+    if (!std::filesystem::exists(ca + ".pem")) {
+      openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+               "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
+               "-keyout", ca + ".key", "-out", ca + ".pem"});
+    }
+    return ca + ".pem";
+  }
+
+  // A certificate for `san` ("IP:127.0.0.1", "DNS:name") from webpki_ca(), or self-signed; the
+  // base path of its .pem and .key.
+  std::string webpki_leaf(const std::string& name, const std::string& san, bool from_ca = true) {
+    const std::string base = dir_.file(name);
+    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+             "/CN=" + name, "-keyout", base + ".key", "-out", base + ".csr"});
+    if (from_ca) {
+      const std::string ca = webpki_ca();
+      const std::string ca_base = ca.substr(0, ca.size() - 4);
+      dir_.write(name + ".ext", "subjectAltName=" + san + "\n");
+      openssl({"x509", "-req", "-in", base + ".csr", "-CA", ca, "-CAkey", ca_base + ".key",
+               "-CAcreateserial", "-days", "2", "-extfile", base + ".ext", "-out", base + ".pem"});
+    } else {
+      openssl({"x509", "-req", "-in", base + ".csr", "-signkey", base + ".key", "-days", "2",
+               "-out", base + ".pem"});
+    }
+    return base;
+  }
+
   json config_for(const json& apps) {
     if (port_ == 0) port_ = free_loopback_port();
     json c = {{"listen", {"127.0.0.1:" + std::to_string(port_)}},

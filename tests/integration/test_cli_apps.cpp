@@ -299,23 +299,8 @@ TEST_F(AppsTest, AddWithoutARunningGatewaySaysHowToStartIt) {
 }
 
 TEST_F(AppsTest, AddWebPkiAppChecksTheSystemCaStore) {
-  auto openssl = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/usr/bin/openssl"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const CommandResult r = run_command(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-  };
-  const std::string ca = dir_.file("webpki-ca");
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-keyout", ca + ".key", "-out", ca + ".pem"});
-  const std::string leaf = dir_.file("leaf");
-  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
-           "/CN=leaf", "-keyout", leaf + ".key", "-out", leaf + ".csr"});
-  dir_.write("leaf.ext", "subjectAltName=IP:127.0.0.1\n");
-  openssl({"x509", "-req", "-in", leaf + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-           "-CAcreateserial", "-days", "2", "-extfile", dir_.file("leaf.ext"), "-out",
-           leaf + ".pem"});
+  const std::string ca = webpki_ca().substr(0, webpki_ca().size() - 4);
+  const std::string leaf = webpki_leaf("leaf", "IP:127.0.0.1");
   Peer owner = start_app(leaf, "owner-app");
   Peer a = start_app(issue("a"), "app-a");
   config_path_ = dir_.write("config.json", written_config(a.port));

@@ -457,29 +457,9 @@ TEST_F(GatewayTest, HttpsListenerServesAppsWithLocalCaCertificates) {
 // mode "webpki": the owner's certificate, checked against the system CA store (SSL_CERT_FILE here)
 // with hostname verification, and no attestation. Each refused upstream fails one check only.
 TEST_F(GatewayTest, WebPkiModeChecksTheChainAndTheName) {
-  auto openssl = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/usr/bin/openssl"};
-    for (const auto& a : args) argv.push_back(a);
-    const CommandResult r = run_command(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-  };
-  const std::string ca = dir_.file("webpki-ca");
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-keyout", ca + ".key", "-out", ca + ".pem"});
+  const std::string ca = webpki_ca().substr(0, webpki_ca().size() - 4);
   auto leaf = [&](const std::string& name, const std::string& san, bool from_ca) {
-    const std::string base = dir_.file(name);
-    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
-             "/CN=" + name, "-keyout", base + ".key", "-out", base + ".csr"});
-    if (from_ca) {
-      dir_.write(name + ".ext", "subjectAltName=" + san + "\n");
-      openssl({"x509", "-req", "-in", base + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-               "-CAcreateserial", "-days", "2", "-extfile", base + ".ext", "-out", base + ".pem"});
-    } else {
-      openssl({"x509", "-req", "-in", base + ".csr", "-signkey", base + ".key", "-days", "2",
-               "-out", base + ".pem"});
-    }
-    return base;
+    return webpki_leaf(name, san, from_ca);
   };
   Peer good = start_app(leaf("good", "IP:127.0.0.1", true), "owner-app");
   Peer misnamed = start_recorder(leaf("misnamed", "DNS:other.example", true));

@@ -267,23 +267,8 @@ TEST_F(ServiceTest, MetricsAreValidPrometheusText) {
 // refused by its policy, pending (a redeploy without a measurement policy) and WebPKI; the page's
 // text has the ✔/✘ lines and the accept command, and headless Chromium screenshots it.
 TEST_F(ServiceTest, StatusPageShowsTheChecksOfEachApp) {
-  auto openssl = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/usr/bin/openssl"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const CommandResult r = run_command(argv);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  };
-  const std::string ca = dir_.file("webpki-ca");
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-subj", "/CN=test CA", "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-keyout", ca + ".key", "-out", ca + ".pem"});
-  const std::string leaf = dir_.file("leaf");
-  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
-           "/CN=leaf", "-keyout", leaf + ".key", "-out", leaf + ".csr"});
-  dir_.write("leaf.ext", "subjectAltName=IP:127.0.0.1\n");
-  openssl({"x509", "-req", "-in", leaf + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-           "-CAcreateserial", "-days", "2", "-extfile", dir_.file("leaf.ext"), "-out",
-           leaf + ".pem"});
+  const std::string ca = webpki_ca().substr(0, webpki_ca().size() - 4);
+  const std::string leaf = webpki_leaf("leaf", "IP:127.0.0.1");
 
   Peer a = start_app(issue("a"), "app-a");
   Peer refused = start_recorder(issue("wrong", {"--mrenclave", kMrB}));
