@@ -185,11 +185,6 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
   bool sent_continue = false;
 
   for (int attempt = 0;; ++attempt) {
-    if (const auto cooling = ctx.cooldown.reason(app.name)) {
-      co_return co_await respond_error(ctx, app.name, client, client_fields,
-                                       http::status::bad_gateway, "502 Upstream unavailable",
-                                       *cooling + " (retrying shortly)", false);
-    }
     std::unique_ptr<UpstreamConn> up = take_pooled(ctx, w, app, snap.generation);
     std::unique_ptr<UpstreamSlots::Slot> slot;
     if (!up) slot = w.upstream_slots.try_acquire(app.name);
@@ -206,14 +201,17 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
       }
       up = std::move(waited.pooled);
       slot = std::move(waited.slot);
-      if (const auto cooling = ctx.cooldown.reason(app.name); cooling && !up) {
+    }
+    const bool reused = up != nullptr;
+    if (!up) {
+      // A dial that just failed is not repeated for a moment: requests meanwhile get its error at
+      // once. Checked here, before dialling, whichever way the slot came; a verified pooled
+      // connection still serves.
+      if (const auto cooling = ctx.cooldown.reason(app.name)) {
         co_return co_await respond_error(ctx, app.name, client, client_fields,
                                          http::status::bad_gateway, "502 Upstream unavailable",
                                          *cooling + " (retrying shortly)", false);
       }
-    }
-    const bool reused = up != nullptr;
-    if (!up) {
       DialResult dial_result =
           co_await ctx.connector.connect(w.io.get_executor(), app, snap.verifier, snap.generation);
       if (dial_result.refusal) {

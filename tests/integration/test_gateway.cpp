@@ -310,6 +310,16 @@ TEST_F(GatewayTest, UnreachableUpstreamIsA502ThatSaysSo) {
   const CommandResult r = curl("gone", "/", {"-w", "\n%{http_code}"});
   EXPECT_NE(r.out.find("cannot connect"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.substr(r.out.rfind('\n') + 1), "502");
+  // The failed dial is not repeated for a second: the next request gets its error at once.
+  const CommandResult again = curl("gone", "/", {"-w", "\n%{http_code}"});
+  EXPECT_NE(again.out.find("cannot connect"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("retrying shortly"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.substr(again.out.rfind('\n') + 1), "502");
+  // After it, the gateway dials again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const CommandResult later = curl("gone", "/", {"-w", "\n%{http_code}"});
+  EXPECT_NE(later.out.find("cannot connect"), std::string::npos) << later.out;
+  EXPECT_EQ(later.out.find("retrying shortly"), std::string::npos) << later.out;
 }
 
 // nginx (Debian) terminates TLS with a simulated RA-TLS certificate in front of a Flask app
