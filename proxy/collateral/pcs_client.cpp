@@ -33,10 +33,6 @@ bool iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string millis(std::chrono::milliseconds ms) {
-  return std::to_string(ms.count()) + " ms";
-}
-
 }  // namespace
 
 std::optional<std::string> HttpsResponse::header(std::string_view name) const {

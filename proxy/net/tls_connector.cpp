@@ -8,16 +8,16 @@ namespace ratls::proxy {
 
 namespace {
 
-std::string millis(std::chrono::milliseconds ms) {
-  return std::to_string(ms.count()) + " ms";
-}
-
 bool is_timeout(const boost::system::error_code& ec) {
   return ec == beast::error::timeout || ec == asio::error::operation_aborted ||
          ec == asio::error::timed_out;
 }
 
 }  // namespace
+
+std::string millis(std::chrono::milliseconds ms) {
+  return std::to_string(ms.count()) + " ms";
+}
 
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;

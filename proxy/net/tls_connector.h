@@ -37,6 +37,8 @@ struct TlsConnectResult {
 };
 
 bool is_ip_literal(const std::string& host);
+// "1500 ms": how the deadlines are named in messages.
+std::string millis(std::chrono::milliseconds ms);
 // "127.0.0.1:443", "[::1]:8443".
 std::string numeric_address(const tcp::endpoint& endpoint);
 
