@@ -11,6 +11,7 @@
 #include "proxy/common/https_url.h"
 #include "proxy/net/asio_types.h"
 #include "proxy/net/tls_connector.h"
+#include "proxy/server/certificate_validator.h"
 
 namespace ratls::proxy {
 
@@ -18,14 +19,13 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
                                        bool webpki) {
   asio::io_context io(1);
   ssl::context ctx(ssl::context::tls_client);
-  SSL_CTX* native = ctx.native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // The gateway's own client settings (TLS >= 1.2, no resumption, ALPN http/1.1), so the
+  // upstream presents what it presents to the gateway.
+  configure_upstream_context(ctx);
   // RA-TLS certificates are self-signed: OpenSSL must not judge them, the attestation does. With
   // `webpki` the chain and name are checked too, but read after the handshake, to report the
   // problem rather than fail with a bare alert.
   ctx.set_verify_mode(ssl::verify_none);
-  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
   if (webpki) {
     boost::system::error_code ec;
     ctx.set_default_verify_paths(ec);  // SSL_CERT_FILE / SSL_CERT_DIR apply
@@ -34,11 +34,7 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   TlsStream stream(io, ctx);
   if (webpki) {
     // What the gateway's WebPKI validator checks: the system store and the name.
-    X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
-    const int ok = is_ip_literal(host)
-                       ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                       : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
-    if (ok != 1) throw std::runtime_error("cannot check the name " + host);
+    if (!expect_host(stream, host)) throw std::runtime_error("cannot check the name " + host);
   }
   const TlsConnectTimeouts timeouts{std::chrono::milliseconds(timeout_ms),
                                     std::chrono::milliseconds(timeout_ms)};

@@ -83,12 +83,9 @@ struct HttpsClient::Impl {
     ssl::stream<beast::tcp_stream> stream(ex, ctx);
     auto& lowest = beast::get_lowest_layer(stream);
     SSL* ssl_handle = stream.native_handle();
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_handle);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    if (is_ip_literal(t.host)) {
-      X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str());
-    } else {
-      SSL_set1_host(ssl_handle, t.host.c_str());
+    if (!expect_host(stream, t.host)) {
+      r.error = "cannot check the name " + t.host + " of " + where;
+      co_return r;
     }
     const TlsConnectTimeouts timeouts{options.connect_timeout, options.handshake_timeout};
     const TlsConnectResult connected = co_await connect_tls(stream, t.host, t.port, timeouts);

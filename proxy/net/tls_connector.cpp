@@ -1,6 +1,7 @@
 #include "proxy/net/tls_connector.h"
 
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <memory>
 
@@ -14,6 +15,13 @@ bool is_timeout(const boost::system::error_code& ec) {
 }
 
 }  // namespace
+
+bool expect_host(TlsStream& stream, const std::string& host) {
+  X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  return is_ip_literal(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1
+                             : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
+}
 
 std::string millis(std::chrono::milliseconds ms) {
   return std::to_string(ms.count()) + " ms";

@@ -37,6 +37,11 @@ struct TlsConnectResult {
 };
 
 bool is_ip_literal(const std::string& host);
+// Makes OpenSSL's chain verification also require that the certificate names `host` (an IP
+// literal: one of its IP addresses), without partial wildcards. One rule for every WebPKI check:
+// the gateway's webpki mode, the PCS client, `verify`/`apps add` in webpki mode. False when
+// OpenSSL refuses the name.
+bool expect_host(TlsStream& stream, const std::string& host);
 // "1500 ms": how the deadlines are named in messages.
 std::string millis(std::chrono::milliseconds ms);
 // "127.0.0.1:443", "[::1]:8443".

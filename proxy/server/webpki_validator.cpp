@@ -3,6 +3,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "attest/x509.h"
+#include "proxy/net/tls_connector.h"
 
 namespace ratls::proxy {
 
@@ -13,7 +14,10 @@ WebPkiValidator::WebPkiValidator(GatewayState& state) : state_(state) {
 }
 
 void WebPkiValidator::prepare(UpstreamStream& stream, const AppConfig& app) {
-  stream.set_verify_callback(ssl::host_name_verification(app.upstream_host));
+  // A name OpenSSL will not check fails closed: no certificate is accepted without it.
+  if (!expect_host(stream, app.upstream_host)) {
+    stream.set_verify_callback([](bool, ssl::verify_context&) { return false; });
+  }
 }
 
 std::string WebPkiValidator::handshake_error(UpstreamStream& stream, const AppConfig& app,
