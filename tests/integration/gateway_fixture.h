@@ -104,26 +104,30 @@ class GatewayTest : public ::testing::Test {
     std::unique_ptr<BackgroundProcess> process;
   };
 
-  Peer start_app(const std::string& base, const std::string& name, int port = 0) {
+  // A python3 TLS peer from peers/ run as `SCRIPT PORT CERT KEY [extra...]` with the certificate
+  // and key at `base`.pem/.key, on `port` (0: a free one); its log beside the others.
+  Peer start_tls_peer(const std::string& script, const std::string& base,
+                      const std::vector<std::string>& extra = {}, int port = 0) {
     Peer p;
     p.port = port ? port : free_loopback_port();
+    std::vector<std::string> argv{"/usr/bin/python3", peer(script), std::to_string(p.port),
+                                  base + ".pem", base + ".key"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     p.process = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"/usr/bin/python3", peer("https_app.py"), std::to_string(p.port),
-                                 base + ".pem", base + ".key", name},
-        dir_.file("app-" + std::to_string(p.port) + ".log"));
-    EXPECT_TRUE(wait_for_port(p.port)) << "the HTTPS app did not start";
+        argv, dir_.file(script + "-" + std::to_string(p.port) + ".log"));
+    EXPECT_TRUE(wait_for_port(p.port)) << script << " did not start";
     return p;
   }
 
+  Peer start_app(const std::string& base, const std::string& name, int port = 0) {
+    return start_tls_peer("https_app.py", base, {name}, port);
+  }
+
   Peer start_recorder(const std::string& base) {
-    Peer p;
-    p.port = free_loopback_port();
-    p.record = dir_.file("record-" + std::to_string(p.port));
-    p.process = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"/usr/bin/python3", peer("tls_recorder.py"),
-                                 std::to_string(p.port), base + ".pem", base + ".key", p.record},
-        dir_.file("recorder-" + std::to_string(p.port) + ".log"));
-    EXPECT_TRUE(wait_for_port(p.port)) << "the TLS recorder did not start";
+    const int port = free_loopback_port();
+    const std::string record = dir_.file("record-" + std::to_string(port));
+    Peer p = start_tls_peer("tls_recorder.py", base, {record}, port);
+    p.record = record;
     return p;
   }
 

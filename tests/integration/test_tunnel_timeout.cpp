@@ -12,15 +12,9 @@ class TunnelTimeoutTest : public GatewayTest {
  protected:
   void SetUp() override {
     GatewayTest::SetUp();
-    const std::string base = issue("app");
-    upstream_port_ = free_loopback_port();
-    upstream_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"/usr/bin/python3", peer("wss_echo.py"),
-                                 std::to_string(upstream_port_), base + ".pem", base + ".key"},
-        dir_.file("upstream.log"));
-    ASSERT_TRUE(wait_for_port(upstream_port_)) << "the WebSocket echo server did not start";
+    upstream_ = start_tls_peer("wss_echo.py", issue("app"));
     extra_config_ = {{"http", {{"tunnel_idle_timeout_seconds", 2}}}};
-    start_gateway(json::array({app("echo", upstream_port_)}));
+    start_gateway(json::array({app("echo", upstream_.port)}));
   }
 
   // "closed after S" or "open after S", as ws_idle_client.py prints it.
@@ -33,8 +27,7 @@ class TunnelTimeoutTest : public GatewayTest {
     return r.out;
   }
 
-  int upstream_port_ = 0;
-  std::unique_ptr<BackgroundProcess> upstream_;
+  Peer upstream_;
 };
 
 TEST_F(TunnelTimeoutTest, AnIdleTunnelIsClosedAfterTheTimeout) {

@@ -49,15 +49,8 @@ class UpstreamFramingTest : public GatewayTest {
  protected:
   void SetUp() override {
     GatewayTest::SetUp();
-    const std::string base = issue("app");
-    upstream_port_ = free_loopback_port();
-    upstream_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"/usr/bin/python3", peer("strict_upstream.py"),
-                                 std::to_string(upstream_port_), base + ".pem", base + ".key",
-                                 dir_.file("upstream.jsonl")},
-        dir_.file("upstream.log"));
-    ASSERT_TRUE(wait_for_port(upstream_port_)) << "the strict upstream did not start";
-    start_gateway(json::array({app("demo", upstream_port_)}));
+    upstream_ = start_tls_peer("strict_upstream.py", issue("app"), {dir_.file("upstream.jsonl")});
+    start_gateway(json::array({app("demo", upstream_.port)}));
   }
 
   std::string get(const std::string& target, const std::string& version = "HTTP/1.1") {
@@ -65,8 +58,7 @@ class UpstreamFramingTest : public GatewayTest {
                                    "\r\nConnection: close\r\n\r\n");
   }
 
-  int upstream_port_ = 0;
-  std::unique_ptr<BackgroundProcess> upstream_;
+  Peer upstream_;
 };
 
 TEST_F(UpstreamFramingTest, AmbiguousResponseFramingIsA502NamingIt) {
