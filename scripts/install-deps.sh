@@ -8,6 +8,7 @@ BUILD_PKGS=(
   libboost1.81-dev libssl-dev libnss3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   libsodium-dev  # seal: crypto_box_seal to an enclave's X25519 key (docs/sealing.md)
+  libjemalloc-dev  # the daemon's allocator: returns a burst's memory (docs/benchmarks.md)
   pkg-config ninja-build cmake g++ clang libclang-rt-14-dev ccache openssl
   dpkg-dev  # make deb: dpkg-shlibdeps computes the package's Depends
 )

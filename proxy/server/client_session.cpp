@@ -119,28 +119,32 @@ asio::awaitable<bool> serve_request(ServerContext& ctx, EventLoop& w, Client& cl
   co_return false;
 }
 
-// The connection's loop. Between requests it holds no request state and no heap read buffer: an
-// idle keep-alive connection costs its socket (and TLS state) and this frame, whose small array
-// takes the first bytes of the next request. Reading into it, rather than waiting for readiness
-// and then reading, saves a timer, an operator|| group and an epoll_ctl per request.
+// The connection's loop. Between requests it holds no request state, no heap read buffer and no
+// timer: an idle keep-alive connection costs its socket (and TLS state) and this frame, whose
+// small array takes the first bytes of the next request. Reading into it, rather than waiting for
+// readiness and then reading, saves an operator|| group and an epoll_ctl per request. The wait's
+// deadline (header_timeout for a new connection, idle_timeout between requests) is kept by the
+// loop's sweep of its IdleClients, once a second.
 template <class Client>
 asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client& client,
                                        const std::optional<std::string>& dedicated, bool tls) {
   IdleClients::Entry idle(w.idle_clients, beast::get_lowest_layer(client));
   beast::flat_buffer buffer;
   std::array<char, kFirstRead> first;
+  int wait_limit = ctx.timeouts.header;  // for the first request; idle_timeout after a response
   for (;;) {
     if (ctx.draining) break;
     if (buffer.size() == 0) {
       buffer.shrink_to_fit();
-      idle.set_idle(true);
-      beast::get_lowest_layer(client).expires_after(std::chrono::seconds(ctx.timeouts.header));
+      idle.set_idle(IdleClients::Clock::now() + std::chrono::seconds(wait_limit));
+      beast::get_lowest_layer(client).expires_never();
       auto [ec, n] = co_await client.async_read_some(asio::buffer(first), nothrow);
-      idle.set_idle(false);
+      idle.set_busy();
       if (ec) break;  // closed, timed out, reset or drained: nobody to answer
       buffer.commit(asio::buffer_copy(buffer.prepare(n), asio::buffer(first.data(), n)));
     }
     if (!co_await serve_request(ctx, w, client, buffer, dedicated, tls)) break;
+    wait_limit = ctx.timeouts.idle;
   }
 }
 

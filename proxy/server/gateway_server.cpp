@@ -111,20 +111,37 @@ struct GatewayServer::Impl {
   // Bound to the main loop: `pins accept`/`forget` reach the pin store as the file is replaced.
   std::unique_ptr<PinsWatch> pins_watch = std::make_unique<PinsWatch>(main_io(), pins);
   std::unique_ptr<Housekeeping> housekeeping =
-      std::make_unique<Housekeeping>(main_io(), memory_release);
+      std::make_unique<Housekeeping>(main_io(), memory_release, [this] { sweep_loops(); });
 
+  // Each serving loop closes its own connections that waited too long: clients past their
+  // header or idle deadline, pooled upstream connections past the pool's limit.
+  void sweep_loops() {
+    for (std::size_t i = 1; i < loops.all().size(); ++i) {
+      asio::post(loops.all()[i]->io, [this, &w = *loops.all()[i]] {
+        const auto now = std::chrono::steady_clock::now();
+        w.idle_clients.close_expired(now);  // counted when their sessions end
+        if (w.pool.close_expired(now) > 0) memory_release.connection_closed();
+      });
+    }
+  }
+
+  // The session's coroutine frame is created on its own loop, not on the accepting thread: frames
+  // made there would sit in the main thread's malloc arena among Asio's never-freed per-socket
+  // state and keep those pages resident after a burst of connections has closed.
   void on_accepted(Accepted a) {
     EventLoop& loop = a.loop;
-    if (a.tls) {
-      asio::co_spawn(loop.io,
-                     serve_tls_client(context, loop, std::move(a.socket), *listeners->tls_context(),
-                                      std::move(a.app)),
-                     asio::detached);
-    } else {
-      asio::co_spawn(loop.io,
-                     serve_plain_client(context, loop, std::move(a.socket), std::move(a.app)),
-                     asio::detached);
-    }
+    asio::post(loop.io, [this, &loop, a = std::move(a)]() mutable {
+      if (a.tls) {
+        asio::co_spawn(loop.io,
+                       serve_tls_client(context, loop, std::move(a.socket),
+                                        *listeners->tls_context(), std::move(a.app)),
+                       asio::detached);
+      } else {
+        asio::co_spawn(loop.io,
+                       serve_plain_client(context, loop, std::move(a.socket), std::move(a.app)),
+                       asio::detached);
+      }
+    });
   }
 
   static std::size_t verification_threads() {

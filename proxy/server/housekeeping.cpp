@@ -10,14 +10,14 @@ void Housekeeping::start(std::optional<std::chrono::microseconds> watchdog_inter
     notify_watchdog();
     feed_watchdog(*watchdog_interval);
   }
-  memory_timer_ = std::make_unique<asio::steady_timer>(io_);
-  release_memory();
+  tick_timer_ = std::make_unique<asio::steady_timer>(io_);
+  tick();
 }
 
 void Housekeeping::stop() {
   stopped_ = true;
   if (watchdog_) watchdog_->cancel();
-  if (memory_timer_) memory_timer_->cancel();
+  if (tick_timer_) tick_timer_->cancel();
 }
 
 void Housekeeping::feed_watchdog(std::chrono::microseconds interval) {
@@ -29,12 +29,13 @@ void Housekeeping::feed_watchdog(std::chrono::microseconds interval) {
   });
 }
 
-void Housekeeping::release_memory() {
-  memory_timer_->expires_after(kMemoryReleaseInterval);
-  memory_timer_->async_wait([this](boost::system::error_code ec) {
+void Housekeeping::tick() {
+  tick_timer_->expires_after(kTickInterval);
+  tick_timer_->async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
+    sweep_();
     memory_.release_if_connections_closed();
-    release_memory();
+    tick();
   });
 }
 

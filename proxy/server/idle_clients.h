@@ -1,7 +1,12 @@
-// The client connections of one event loop that wait for a next request, so that a drain can
-// close them at once. Each connection owns its entry for its whole life and only flips `idle`
-// between requests: no allocation or tree update per request, as a std::set of pointers cost.
+// The client connections of one event loop, so that waiting ones can be closed: all of them on a
+// drain, and those waiting past their deadline on the loop's periodic sweep. The sweep replaces a
+// timer per waiting connection: an idle keep-alive connection holds no timer operation and costs
+// no timer update per request. Each connection owns its entry for its whole life and only
+// changes its deadline between requests: no allocation or tree update per request.
 #pragma once
+
+#include <chrono>
+#include <cstddef>
 
 #include <boost/intrusive/list.hpp>
 
@@ -11,6 +16,7 @@ namespace ratls::proxy {
 
 class IdleClients {
  public:
+  using Clock = std::chrono::steady_clock;
   using Hook =
       boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 
@@ -22,20 +28,36 @@ class IdleClients {
     }
     Entry(const Entry&) = delete;
     Entry& operator=(const Entry&) = delete;
-    void set_idle(bool idle) { idle_ = idle; }
+    // Waiting for a request, which must begin before `deadline`.
+    void set_idle(Clock::time_point deadline) { deadline_ = deadline; }
+    // Serving a request: its own timeouts apply.
+    void set_busy() { deadline_ = kBusy; }
 
    private:
     friend class IdleClients;
+    static constexpr Clock::time_point kBusy = Clock::time_point::max();
     beast::tcp_stream& stream_;
-    bool idle_ = false;
+    Clock::time_point deadline_ = kBusy;
   };
 
-  // Drain: closes the sockets of the idle connections (their pending read fails, so their
+  // Drain: closes the sockets of the waiting connections (their pending read fails, so their
   // coroutines end).
   void close_idle() {
     for (Entry& e : entries_) {
-      if (e.idle_) e.stream_.socket().close();
+      if (e.deadline_ != Entry::kBusy) e.stream_.socket().close();
     }
+  }
+
+  // Closes the connections still waiting at their deadline; returns how many.
+  std::size_t close_expired(Clock::time_point now) {
+    std::size_t closed = 0;
+    for (Entry& e : entries_) {
+      if (e.deadline_ <= now && e.stream_.socket().is_open()) {
+        e.stream_.socket().close();
+        ++closed;
+      }
+    }
+    return closed;
   }
 
  private:

@@ -1,6 +1,9 @@
-// Gives memory freed by closed connections back to the system. glibc keeps freed heap memory for
+// Gives memory freed by closed connections back to the system. Allocators keep freed memory for
 // reuse, so after a burst of connections the daemon's RSS would stay at the burst's peak; a
-// workstation daemon should shrink back once the burst is over.
+// workstation daemon should shrink back once the burst is over. The daemon runs on jemalloc
+// (RATLS_JEMALLOC, docs/benchmarks.md): it keeps each size class in pages of its own, so the few
+// objects that outlive a burst do not pin the pages its connections used, as they do in glibc's
+// heap. Sanitizer builds keep their own allocator and trim glibc's heap instead.
 #pragma once
 
 #include <atomic>

@@ -29,6 +29,18 @@ void UpstreamPool::give_back(const std::string& app, std::unique_ptr<UpstreamCon
   while (idle.size() > kIdlePerApp) idle.pop_front();
 }
 
+std::size_t UpstreamPool::close_expired(std::chrono::steady_clock::time_point now) {
+  std::size_t closed = 0;
+  for (auto& [app, idle] : idle_) {
+    // Oldest first: given back in order, so the expired ones are at the front.
+    while (!idle.empty() && now - idle.front()->idle_since >= kMaxIdle) {
+      idle.pop_front();
+      ++closed;
+    }
+  }
+  return closed;
+}
+
 void UpstreamPool::keep_only(const std::vector<std::string>& kept) {
   std::erase_if(idle_, [&kept](const auto& entry) {
     return std::find(kept.begin(), kept.end(), entry.first) == kept.end();

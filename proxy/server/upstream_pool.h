@@ -20,7 +20,10 @@ class UpstreamPool {
   // Per loop: a browser opens about 6 connections per host. Each kept connection holds ~45 KiB
   // (TLS state and Asio's two 17 KiB record buffers), so a burst does not leave megabytes behind.
   static constexpr std::size_t kIdlePerApp = 16;
-  static constexpr auto kMaxIdle = std::chrono::seconds(30);
+  // Below the 5 s keep-alive of the ASGI servers Cosmian's apps run on (hypercorn, uvicorn): a
+  // connection the server is about to close is not worth a retry, and a burst's connections are
+  // not kept for long.
+  static constexpr auto kMaxIdle = std::chrono::seconds(4);
 
   // The most recently pooled connection for `app` verified under `generation` and not idle too
   // long, or null; unusable ones met are closed. The caller checks the pin (take_pooled).
@@ -29,6 +32,8 @@ class UpstreamPool {
   void give_back(const std::string& app, std::unique_ptr<UpstreamConn> conn);
   // Closes the idle connections of apps not in `kept` (a reload removed them).
   void keep_only(const std::vector<std::string>& kept);
+  // Closes the connections idle for kMaxIdle or longer at `now`; returns how many.
+  std::size_t close_expired(std::chrono::steady_clock::time_point now);
   void clear() { idle_.clear(); }
 
  private:

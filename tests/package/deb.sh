@@ -56,7 +56,7 @@ synopsis=$(head -n1 <<<"$description")
 depends=$(field Depends)
 echo "Depends: $depends"
 depends_names=$(sed -E 's/ *\([^)]*\)//g; s/, */\n/g' <<<"$depends")
-for pkg in libc6 libssl3 libsystemd0 libnss3 libsodium23 libstdc++6; do
+for pkg in libc6 libssl3 libsystemd0 libnss3 libsodium23 libjemalloc2 libstdc++6; do
   grep -qxF "$pkg" <<<"$depends_names" || fail "Depends lacks $pkg"
 done
 
