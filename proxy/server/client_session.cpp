@@ -150,6 +150,21 @@ asio::awaitable<void> serve_connection(ServerContext& ctx, EventLoop& w, Client&
 
 }  // namespace
 
+void start_session(ServerContext& ctx, Accepted accepted, ssl::context* tls) {
+  EventLoop& loop = accepted.loop;
+  asio::post(loop.io, [&ctx, &loop, tls, a = std::move(accepted)]() mutable {
+    if (a.tls) {
+      if (tls == nullptr) return;  // no https listener without its context: closes the socket
+      asio::co_spawn(loop.io,
+                     serve_tls_client(ctx, loop, std::move(a.socket), *tls, std::move(a.app)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(loop.io, serve_plain_client(ctx, loop, std::move(a.socket), std::move(a.app)),
+                     asio::detached);
+    }
+  });
+}
+
 asio::awaitable<void> serve_plain_client(ServerContext& ctx, EventLoop& w, tcp::socket socket,
                                          std::optional<std::string> dedicated) {
   SessionGuard count(ctx.sessions);

@@ -16,6 +16,16 @@ EventLoop& EventLoops::next() {
   return *loops_[next_];
 }
 
+void EventLoops::post_to_all(const std::function<void(EventLoop&)>& fn) {
+  for (auto& l : loops_) asio::post(l->io, [&l = *l, fn] { fn(l); });
+}
+
+void EventLoops::share_upstream_limit(std::size_t per_app) {
+  const std::size_t n = serving();
+  const std::size_t per_loop = std::max<std::size_t>(1, (per_app + n - 1) / n);
+  post_to_all([per_loop](EventLoop& l) { l.upstream_slots.set_limit(per_loop); });
+}
+
 void EventLoops::start() {
   for (std::size_t i = 1; i < loops_.size(); ++i) {
     EventLoop& l = *loops_[i];

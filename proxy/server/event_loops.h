@@ -6,6 +6,7 @@
 // connections' own memory, so more of it can go back to the system after a burst.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -42,6 +43,11 @@ class EventLoops {
   EventLoop& next();
   std::vector<std::unique_ptr<EventLoop>>& all() { return loops_; }
   std::size_t serving() const { return loops_.size() - 1; }
+
+  // Runs `fn` on every loop, main loop included, each on its own thread (posted).
+  void post_to_all(const std::function<void(EventLoop&)>& fn);
+  // Gives each loop its share of `per_app` upstream connections per app (at least one).
+  void share_upstream_limit(std::size_t per_app);
 
   // Starts the threads of loops 1..n-1.
   void start();

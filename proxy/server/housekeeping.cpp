@@ -33,10 +33,22 @@ void Housekeeping::tick() {
   tick_timer_->expires_after(kTickInterval);
   tick_timer_->async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
-    sweep_();
+    sweep_loops();
     memory_.release_if_connections_closed();
     tick();
   });
+}
+
+// Each serving loop closes its own connections that waited too long: clients past their header or
+// idle deadline, pooled upstream connections past the pool's limit.
+void Housekeeping::sweep_loops() {
+  for (std::size_t i = 1; i < loops_.all().size(); ++i) {
+    asio::post(loops_.all()[i]->io, [this, &w = *loops_.all()[i]] {
+      const auto now = std::chrono::steady_clock::now();
+      w.idle_clients.close_expired(now);  // counted when their sessions end
+      if (w.pool.close_expired(now) > 0) memory_.connection_closed();
+    });
+  }
 }
 
 }  // namespace ratls::proxy

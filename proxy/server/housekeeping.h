@@ -4,11 +4,11 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 
 #include "proxy/net/asio_types.h"
+#include "proxy/server/event_loops.h"
 #include "proxy/server/memory_release.h"
 
 namespace ratls::proxy {
@@ -17,9 +17,9 @@ class Housekeeping {
  public:
   static constexpr auto kTickInterval = std::chrono::seconds(1);
 
-  // `sweep`: runs every tick, before the memory release.
-  Housekeeping(asio::io_context& io, MemoryRelease& memory, std::function<void()> sweep)
-      : io_(io), memory_(memory), sweep_(std::move(sweep)) {}
+  // Runs on the main loop of `loops`.
+  Housekeeping(EventLoops& loops, MemoryRelease& memory)
+      : io_(loops.main().io), loops_(loops), memory_(memory) {}
   // `watchdog_interval`: how often to ping systemd's watchdog; none when it does not watch.
   void start(std::optional<std::chrono::microseconds> watchdog_interval);
   void stop();
@@ -27,10 +27,11 @@ class Housekeeping {
  private:
   void feed_watchdog(std::chrono::microseconds interval);
   void tick();
+  void sweep_loops();
 
   asio::io_context& io_;
+  EventLoops& loops_;
   MemoryRelease& memory_;
-  std::function<void()> sweep_;
   std::unique_ptr<asio::steady_timer> watchdog_;
   std::unique_ptr<asio::steady_timer> tick_timer_;
   bool stopped_ = false;
