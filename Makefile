@@ -78,7 +78,7 @@ tsan: deps
 	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRATLS_SANITIZE_THREAD=ON -DRATLS_WERROR=ON
 	cmake --build $(TSAN_DIR) -j $(JOBS)
 	rm -rf $(TSAN_DIR)/tsan-reports && mkdir -p $(TSAN_DIR)/tsan-reports
-	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:log_path=$(CURDIR)/$(TSAN_DIR)/tsan-reports/tsan ctest --output-on-failure -R 'SeveralThreads|GatewayTest|ServiceTest|GatewayCollateral|Fetcher|Smuggling|UpstreamFraming|DemoTest|AppOwnerTest|HypercornTest|UpstreamLimit|TunnelTimeout|HostileUpstreams|AppsTest' -E Screenshot
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:log_path=$(CURDIR)/$(TSAN_DIR)/tsan-reports/tsan ctest --output-on-failure -R 'SeveralThreads|GatewayTest|ServiceTest|GatewayCollateral|Fetcher|Smuggling|UpstreamFraming|DemoTest|AppOwnerTest|HypercornTest|UpstreamLimit|TunnelTimeout|WaitLimits|HostileUpstreams|AppsTest' -E Screenshot
 	@# The gateway runs as a child of the tests, so its reports go to files: any file is a failure.
 	@if ls $(TSAN_DIR)/tsan-reports/tsan.* >/dev/null 2>&1; then cat $(TSAN_DIR)/tsan-reports/tsan.*; echo "tsan: reports above"; exit 1; fi
 	@echo "tsan: no reports"
