@@ -62,6 +62,17 @@ std::string expected_one_of(const std::vector<std::array<std::uint8_t, 32>>& val
   return values.size() == 1 ? "expected " + list : "expected one of " + list;
 }
 
+// What a measurement line expects: the policy's values, else (trust on first use) the pinned one,
+// else `otherwise`.
+std::string measurement_expected(const std::vector<std::array<std::uint8_t, 32>>& policy,
+                                 const Pin* tofu_pin, const std::string Pin::*field,
+                                 std::string otherwise) {
+  if (!policy.empty()) return expected_one_of(policy);
+  if (tofu_pin != nullptr)
+    return "expected the pinned " + tofu_pin->*field + " (trust on first use)";
+  return otherwise;
+}
+
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -117,21 +128,16 @@ std::vector<Check> ratls_checks(const UpstreamDecision& d, const AppConfig& app,
                : "no quote read",
       "quote and QE report signed, PCK chain to " + root + ", CRLs current"));
 
-  std::string signer_expected =
-      !policy.mrsigner.empty() ? expected_one_of(policy.mrsigner)
-      : tofu                   ? "expected the pinned " + pinned->mrsigner + " (trust on first use)"
-                               : "any signer (none in the policy)";
+  const Pin* tofu_pin = tofu ? pinned : nullptr;
   out.push_back(line("operator signer", Area::kSigner, measured,
                      seen && !seen->mrsigner.empty() ? "MRSIGNER " + seen->mrsigner : "",
-                     std::move(signer_expected)));
-
-  std::string code_expected =
-      !policy.mrenclave.empty() ? expected_one_of(policy.mrenclave)
-      : tofu ? "expected the pinned " + pinned->mrenclave + " (trust on first use)"
-             : "any: pinned on first use (no MRENCLAVE in the policy)";
-  out.push_back(line("code fingerprint", Area::kCode, measured,
-                     seen && !seen->mrenclave.empty() ? "MRENCLAVE " + seen->mrenclave : "",
-                     std::move(code_expected)));
+                     measurement_expected(policy.mrsigner, tofu_pin, &Pin::mrsigner,
+                                          "any signer (none in the policy)")));
+  out.push_back(
+      line("code fingerprint", Area::kCode, measured,
+           seen && !seen->mrenclave.empty() ? "MRENCLAVE " + seen->mrenclave : "",
+           measurement_expected(policy.mrenclave, tofu_pin, &Pin::mrenclave,
+                                "any: pinned on first use (no MRENCLAVE in the policy)")));
 
   if (policy.isv_prod_id || policy.min_isv_svn) {
     std::string expected;

@@ -122,6 +122,13 @@ class Fetcher : public ::testing::Test {
     return all;
   }
 
+  // A fresh fetcher (as a new process would) gets the collateral for `key` at `t`.
+  void fetch_once(const PcsServer& server, const CollateralKey& key, attest::UnixTime t) {
+    CollateralFetcher fetcher(options(server));
+    std::string problem;
+    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
+  }
+
   fs::path cache_path(const std::string& name) const {
     return fs::path(cache_.file("collateral")) / name;
   }
@@ -383,10 +390,7 @@ TEST_F(Fetcher, CorruptedCacheFileIsIgnoredAndFetchedAgain) {
   const CollateralKey key = key_of(kSgxQuote);
   const attest::UnixTime t = at(kSgxTime);
   std::string problem;
-  {
-    CollateralFetcher fetcher(options(server));
-    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
-  }
+  ASSERT_NO_FATAL_FAILURE(fetch_once(server, key, t));
   // Truncated.
   const std::string good = file_text(cache_path(kTcbFile));
   std::ofstream(cache_path(kTcbFile), std::ios::trunc) << good.substr(0, good.size() / 2);
@@ -440,18 +444,12 @@ TEST_F(Fetcher, CacheFileThatIsASymlinkOrAFifoIsNeitherFollowedNorWaitedOn) {
   const CollateralKey key = key_of(kSgxQuote);
   const attest::UnixTime t = at(kSgxTime);
   std::string problem;
-  {
-    CollateralFetcher fetcher(options(server));
-    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
-  }
+  ASSERT_NO_FATAL_FAILURE(fetch_once(server, key, t));
   const fs::path outside = cache_.file("outside.json");
   fs::rename(cache_path(kTcbFile), outside);
   const std::string genuine = file_text(outside);
   fs::create_symlink(outside, cache_path(kTcbFile));
-  {
-    CollateralFetcher fetcher(options(server));
-    ASSERT_TRUE(fetcher.get_for(key, t, problem)) << problem;
-  }
+  ASSERT_NO_FATAL_FAILURE(fetch_once(server, key, t));
   EXPECT_TRUE(
       contains(warnings(), "ignoring collateral cache file " + cache_path(kTcbFile).string() +
                                " (a symbolic link, not followed); it will be fetched again"))

@@ -137,6 +137,18 @@ class FaultTest : public GatewayTest {
     }
     gateway_.reset();
   }
+
+  // alpha (app-a) and beta (app-b, another MRENCLAVE) behind the gateway; one request pins alpha,
+  // beta is not pinned yet.
+  void start_with_alpha_pinned() {
+    alpha_ = start_app(issue("a"), "app-a");
+    beta_ = start_app(issue("b", {"--mrenclave", kMrB}), "app-b");
+    start_gateway(json::array({app("alpha", alpha_.port), app("beta", beta_.port)}));
+    ASSERT_EQ(get("alpha", "/").body, "hello from app-a\n");
+  }
+
+  Peer alpha_;
+  Peer beta_;
 };
 
 // --- upstreams that die, hang or stall -----------------------------------------------------------
@@ -590,10 +602,7 @@ TEST_F(FaultTest, PinStoreWithoutReadPermissionIsA502AndKeepsItsMode) {
     GTEST_SKIP() << "running as root: mode 000 does not stop root from reading pins.json (the "
                     "FIFO and directory cases cover an unreadable pin store for every user)";
   }
-  Peer a = start_app(issue("a"), "app-a");
-  Peer b = start_app(issue("b", {"--mrenclave", kMrB}), "app-b");
-  start_gateway(json::array({app("alpha", a.port), app("beta", b.port)}));
-  ASSERT_EQ(get("alpha", "/").body, "hello from app-a\n");
+  ASSERT_NO_FATAL_FAILURE(start_with_alpha_pinned());
   const std::string pins = pins_path();
   const std::string good = read_all(pins);
   fs::permissions(pins, fs::perms::none);
@@ -627,10 +636,7 @@ TEST_F(FaultTest, FullFileSystemWhileAPinIsWrittenKeepsTheOldPins) {
   } unmount{mnt, [this] { gateway_.reset(); }};
 
   extra_config_["state_dir"] = mnt;
-  Peer a = start_app(issue("a"), "app-a");
-  Peer b = start_app(issue("b", {"--mrenclave", kMrB}), "app-b");
-  start_gateway(json::array({app("alpha", a.port), app("beta", b.port)}));
-  ASSERT_EQ(get("alpha", "/").body, "hello from app-a\n");
+  ASSERT_NO_FATAL_FAILURE(start_with_alpha_pinned());
   const std::string pins = pins_path();
   const std::string good = read_all(pins);
   ASSERT_TRUE(contains(good, "\"alpha\""));

@@ -12,17 +12,13 @@
 namespace ratls::attest {
 namespace {
 
+using test::filled;
+
 using sim::Hierarchy;
 using sim::HierarchyOptions;
 using sim::IssueOptions;
 
 constexpr UnixTime kNow = 1'800'000'000;  // 2027-01-15
-
-std::array<std::uint8_t, 32> filled(std::uint8_t v) {
-  std::array<std::uint8_t, 32> a{};
-  a.fill(v);
-  return a;
-}
 
 HierarchyOptions options() {
   HierarchyOptions o;

@@ -8,9 +8,12 @@
 #include "proxy/status/gateway_state.h"
 #include "proxy/status/verification_checks.h"
 #include "tests/support/process.h"
+#include "tests/support/testdata.h"
 
 namespace ratls::proxy {
 namespace {
+
+using test::filled;
 
 using attest::Status;
 using nlohmann::json;
@@ -18,12 +21,6 @@ using nlohmann::json;
 const std::string kA(64, 'a');
 const std::string kB(64, 'b');
 const std::string kS(64, '5');
-
-std::array<std::uint8_t, 32> filled(std::uint8_t v) {
-  std::array<std::uint8_t, 32> a{};
-  a.fill(v);
-  return a;
-}
 
 // A decision the verifier would accept: SGX quote, everything read.
 UpstreamDecision accepted() {

@@ -12,9 +12,12 @@
 #include "attest/x509.h"
 #include "proxy/common/file_io.h"
 #include "tests/support/process.h"
+#include "tests/support/testdata.h"
 
 namespace ratls::proxy {
 namespace {
+
+using test::filled;
 
 using attest::UnixTime;
 namespace sim = attest::sim;
@@ -33,12 +36,6 @@ class FixedCollateral : public CollateralSource {
  private:
   std::shared_ptr<const attest::ParsedCollateral> c_;
 };
-
-std::array<std::uint8_t, 32> filled(std::uint8_t v) {
-  std::array<std::uint8_t, 32> a{};
-  a.fill(v);
-  return a;
-}
 
 class UpstreamVerifierTest : public ::testing::Test {
  protected:
