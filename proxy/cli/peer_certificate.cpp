@@ -31,7 +31,7 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
     ctx.set_default_verify_paths(ec);  // SSL_CERT_FILE / SSL_CERT_DIR apply
     if (ec) throw std::runtime_error("cannot load the system CA store: " + ec.message());
   }
-  TlsStream stream(io, ctx);
+  TlsStream stream(io.get_executor(), ctx);
   if (webpki) {
     // What the gateway's WebPKI validator checks: the system store and the name.
     if (!expect_host(stream, host)) throw std::runtime_error("cannot check the name " + host);
@@ -63,8 +63,8 @@ PeerCertificate fetch_peer_certificate(const std::string& host, std::uint16_t po
   out.tls_version = SSL_get_version(ssl);
   out.cipher = SSL_get_cipher_name(ssl);
   // close_notify only, bounded: no application byte is ever written on this connection.
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
-  stream.async_shutdown([](boost::system::error_code) {});
+  stream.expires_after(std::chrono::seconds(1));
+  stream.async_shutdown([](boost::system::error_code, std::size_t) {});
   io.restart();
   io.run();
   return out;

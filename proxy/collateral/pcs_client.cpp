@@ -80,7 +80,7 @@ struct HttpsClient::Impl {
     const std::string where = "https://" + HttpsUrl{t.host, t.port, {}}.authority();
     auto ex = co_await asio::this_coro::executor;
 
-    ssl::stream<beast::tcp_stream> stream(ex, ctx);
+    TlsStream stream(ex, ctx);
     auto& lowest = beast::get_lowest_layer(stream);
     SSL* ssl_handle = stream.native_handle();
     if (!expect_host(stream, t.host)) {

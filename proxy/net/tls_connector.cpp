@@ -80,9 +80,18 @@ asio::awaitable<TlsConnectResult> connect_tls(TlsStream& stream, const std::stri
     r.ec = rec;
     co_return r;
   }
-  auto& lowest = beast::get_lowest_layer(stream);
-  lowest.expires_after(timeouts.connect);
-  auto [cec, endpoint] = co_await lowest.async_connect(endpoints, nothrow);
+  // One deadline for every address tried: the first that accepts is used.
+  stream.expires_after(timeouts.connect);
+  boost::system::error_code cec = asio::error::host_not_found;
+  tcp::endpoint endpoint;
+  for (const auto& entry : endpoints) {
+    cec = co_await stream.connect(entry.endpoint());
+    if (!cec) {
+      endpoint = entry.endpoint();
+      break;
+    }
+    if (cec == beast::error::timeout) break;
+  }
   if (cec) {
     r.stage = TlsConnectResult::Stage::kConnect;
     r.ec = cec;
@@ -90,20 +99,20 @@ asio::awaitable<TlsConnectResult> connect_tls(TlsStream& stream, const std::stri
   }
   r.peer = endpoint;
   boost::system::error_code nodelay_ec;
-  lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
+  stream.socket().set_option(tcp::no_delay(true), nodelay_ec);
   if (!is_ip_literal(host)) {
     // SSL_set_tlsext_host_name without its C-style cast.
     SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(host.c_str()));
   }
-  lowest.expires_after(timeouts.handshake);
-  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow);
+  stream.expires_after(timeouts.handshake);
+  auto [hec, hn] = co_await stream.async_handshake(nothrow);
   if (hec) {
     r.stage = TlsConnectResult::Stage::kHandshake;
     r.ec = hec;
     co_return r;
   }
-  lowest.expires_never();
+  stream.expires_never();
   co_return r;
 }
 

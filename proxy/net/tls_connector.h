@@ -12,10 +12,11 @@
 #include <string_view>
 
 #include "proxy/net/asio_types.h"
+#include "proxy/net/tls_client_stream.h"
 
 namespace ratls::proxy {
 
-using TlsStream = ssl::stream<beast::tcp_stream>;
+using TlsStream = TlsClientStream;
 
 struct TlsConnectTimeouts {
   std::chrono::milliseconds connect{10000};    // resolution and TCP connect

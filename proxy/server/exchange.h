@@ -4,6 +4,8 @@
 // again only after a clean end.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -233,8 +235,12 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
     // client yet, so an idempotent request can go to a fresh connection.
     const bool can_retry = reused && attempt == 0 && idempotent(req.method) && !has_body;
 
-    beast::get_lowest_layer(up->stream).expires_after(std::chrono::seconds(ctx.timeouts.idle));
-    auto [wec, wn] = co_await asio::async_write(up->stream, asio::buffer(upstream_head), nothrow);
+    boost::system::error_code wec;
+    if (const std::string_view unsent = write_now(up->stream, upstream_head); !unsent.empty()) {
+      up->stream.expires_after(std::chrono::seconds(ctx.timeouts.idle));
+      auto [ec, wn] = co_await asio::async_write(up->stream, asio::buffer(unsent), nothrow);
+      wec = ec;
+    }
     if (wec) {
       if (can_retry) continue;
       co_return co_await respond_error(
@@ -337,9 +343,10 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
       co_return false;  // the client sees a truncated response, not a complete wrong one
     }
     // Reused only when the exchange ended cleanly: after HEAD an upstream may still send a body,
-    // and unread bytes would be taken for the next response.
+    // and unread bytes (here or still in OpenSSL's read-ahead) would be taken for the next
+    // response.
     if (upstream_keep_alive && body.kind != Framing::Kind::kUntilClose && !head_request &&
-        up->buffer.size() == 0) {
+        up->buffer.size() == 0 && SSL_has_pending(up->stream.native_handle()) == 0) {
       give_back(ctx, w, app.name, std::move(up));
     }
     co_return keep;

@@ -14,6 +14,7 @@
 #include "proxy/http1/framing.h"
 #include "proxy/http1/head_scanner.h"
 #include "proxy/net/asio_types.h"
+#include "proxy/net/tls_client_stream.h"
 
 namespace ratls::proxy {
 
@@ -76,10 +77,10 @@ asio::awaitable<HeadRead> read_head(In& in, beast::flat_buffer& buffer, http1::H
   co_return r;
 }
 
-// Whether the next read of `in` completes at once with a whole TLS record: decrypted bytes are
-// waiting, or the socket holds more than the largest record. Never true for a plain stream (one
-// read already takes all the kernel has), and never waits on a partial record, so a stream of
-// small events is written as it comes.
+// Whether the next read of an asio::ssl stream (a TLS client) completes at once with a whole
+// record: decrypted bytes are waiting, or the socket holds more than the largest record. Never
+// true for a plain stream (one read already takes all the kernel has), and never waits on a
+// partial record, so a stream of small events is written as it comes.
 template <class In>
 bool more_is_ready(In& in) {
   if constexpr (std::is_same_v<In, ssl::stream<beast::tcp_stream>>) {
@@ -93,10 +94,35 @@ bool more_is_ready(In& in) {
   }
 }
 
+// Takes what an upstream connection has decrypted or can decrypt without waiting, up to
+// `at_most` bytes: the bytes taken; `ec` is set when the stream ended (nothing more will come).
+// Other streams take nothing here.
+template <class In>
+std::size_t read_ready(In& in, beast::flat_buffer& buffer, std::size_t at_most,
+                       boost::system::error_code& ec) {
+  std::size_t taken = 0;
+  if constexpr (std::is_same_v<In, TlsClientStream>) {
+    while (taken < at_most) {
+      const auto space = buffer.prepare(at_most - taken);
+      const TlsClientStream::Attempt r = in.read_now(space.data(), space.size());
+      buffer.commit(r.n);
+      taken += r.n;
+      if (!r.done()) break;
+      if (r.ec) {
+        ec = r.ec;
+        break;
+      }
+    }
+  }
+  return taken;
+}
+
 // Writes what a plain client socket takes at once (it was put in non-blocking mode when
-// accepted) and returns the rest: a small response usually goes whole, and then needs no
-// asynchronous operation, deadline timer or coroutine step. TLS clients get everything back (their
-// engine must do the write). A failed socket also gets everything back: the asynchronous write
+// accepted), or all of it to an upstream connection that can take it without waiting, and
+// returns the rest: a small message usually goes whole, and then needs no asynchronous
+// operation, deadline timer or coroutine step. A TLS client gets everything back (its engine
+// must do the write); so does an upstream connection that could not take it all (the same bytes
+// must be offered again). A failed socket also gets everything back: the asynchronous write
 // that follows reports the error.
 template <class Client>
 std::string_view write_now(Client& client, std::string_view data) {
@@ -104,6 +130,9 @@ std::string_view write_now(Client& client, std::string_view data) {
     boost::system::error_code ec;
     const std::size_t n = client.socket().write_some(asio::buffer(data), ec);
     if (!ec) data.remove_prefix(n);
+  } else if constexpr (std::is_same_v<Client, TlsClientStream>) {
+    const TlsClientStream::Attempt r = client.write_now(data.data(), data.size());
+    if (r.done() && !r.ec) data.remove_prefix(data.size());
   }
   return data;
 }
@@ -137,28 +166,39 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         const Framing& framing, Out& out, bool out_chunked,
                                         int idle_timeout, std::string& error) {
   if (!body_follows(framing)) co_return RelayResult::kOk;
-  auto write = [&](auto buffers) -> asio::awaitable<bool> {
+  // What the receiver takes at once goes without an asynchronous write (or its deadline timer).
+  auto write = [&](std::string_view data) -> asio::awaitable<bool> {
+    data = write_now(out, data);
+    if (data.empty()) co_return true;
     beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
-    auto [ec, n] = co_await asio::async_write(out, buffers, nothrow);
+    auto [ec, n] = co_await asio::async_write(out, asio::buffer(data), nothrow);
     co_return !ec;
   };
   auto read_more = [&](std::size_t at_most) -> asio::awaitable<boost::system::error_code> {
     beast::get_lowest_layer(in).expires_after(std::chrono::seconds(idle_timeout));
-    auto [ec, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
-    in_buffer.commit(n);
-    if (n == 0) {
+    // A TLS read gives one record (16 KiB) at a time; what is already here goes out in the same
+    // write: each write wakes the reader, and fewer, larger ones move a large body faster.
+    boost::system::error_code ec;
+    std::size_t taken = read_ready(in, in_buffer, at_most, ec);
+    if (taken == 0 && !ec) {
+      auto [ec1, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
+      in_buffer.commit(n);
+      taken = n;
+      ec = ec1;
+      if (taken > 0 && !ec) taken += read_ready(in, in_buffer, at_most - taken, ec);
+      while (taken > 0 && !ec && taken < at_most && more_is_ready(in)) {
+        auto [ec2, n2] = co_await in.async_read_some(in_buffer.prepare(at_most - taken), nothrow);
+        in_buffer.commit(n2);
+        taken += n2;
+        if (n2 == 0) break;
+        ec = ec2;
+      }
+    }
+    if (taken == 0) {
       if (ec) error = read_failure(ec, idle_timeout);
       co_return ec;
     }
-    // A TLS read gives one record (16 KiB) at a time; when more is already here, it goes out in
-    // the same write: each write wakes the reader, and fewer, larger ones move a large body faster.
-    std::size_t taken = n;
-    while (taken < at_most && more_is_ready(in)) {
-      auto [ec2, n2] = co_await in.async_read_some(in_buffer.prepare(at_most - taken), nothrow);
-      in_buffer.commit(n2);
-      taken += n2;
-      if (ec2 || n2 == 0) break;  // reported by the next read, after these bytes are written
-    }
+    // An error after some bytes is reported by the next read, once these bytes are written.
     co_return boost::system::error_code();
   };
   std::string encoded;
@@ -168,7 +208,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
       const std::size_t n =
           static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_buffer.size()));
       if (n > 0) {
-        if (!co_await write(asio::buffer(in_buffer.data().data(), n))) {
+        if (!co_await write(view_of(in_buffer).substr(0, n))) {
           co_return RelayResult::kWriteFailed;
         }
         in_buffer.consume(n);
@@ -191,7 +231,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
           encoded.assign(view_of(in_buffer));
         }
         in_buffer.consume(in_buffer.size());
-        if (!co_await write(asio::buffer(encoded))) co_return RelayResult::kWriteFailed;
+        if (!co_await write(encoded)) co_return RelayResult::kWriteFailed;
       }
       const auto ec = co_await read_more(kRelayRead);
       if (ec == asio::error::eof || ec == http::error::end_of_stream) break;
@@ -203,7 +243,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
       }
       if (ec) co_return RelayResult::kReadFailed;
     }
-    if (out_chunked && !co_await write(asio::buffer(http1::kLastChunk))) {
+    if (out_chunked && !co_await write(http1::kLastChunk)) {
       co_return RelayResult::kWriteFailed;
     }
     co_return RelayResult::kOk;
@@ -234,7 +274,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
       if (step.kind == http1::ChunkedDecoder::Step::Kind::kNeedMore) break;
     }
     if (done && out_chunked) encoded += http1::kLastChunk;
-    if (!encoded.empty() && !co_await write(asio::buffer(encoded))) {
+    if (!encoded.empty() && !co_await write(encoded)) {
       co_return RelayResult::kWriteFailed;
     }
     if (done) co_return RelayResult::kOk;

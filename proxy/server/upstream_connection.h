@@ -9,12 +9,13 @@
 #include <string>
 
 #include "proxy/net/asio_types.h"
+#include "proxy/net/tls_client_stream.h"
 #include "proxy/pinning/upstream_verifier.h"
 #include "proxy/server/upstream_slots.h"
 
 namespace ratls::proxy {
 
-using UpstreamStream = ssl::stream<beast::tcp_stream>;
+using UpstreamStream = TlsClientStream;
 
 struct UpstreamConn {
   UpstreamConn(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}

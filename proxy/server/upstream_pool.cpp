@@ -24,7 +24,8 @@ void UpstreamPool::give_back(const std::string& app, std::unique_ptr<UpstreamCon
   // Empty here. A head-sized buffer stays (no allocation on the next request; the pool is small),
   // a larger one from relaying a body does not.
   if (conn->buffer.capacity() > 4 * 1024) conn->buffer.shrink_to_fit();
-  beast::get_lowest_layer(conn->stream).expires_never();
+  // Its deadline is left as it is: nothing waits on a pooled connection, the sweep closes it, and
+  // the next exchange sets its own (clearing it would cost a timer update per request).
   idle.push_back(std::move(conn));
   while (idle.size() > kIdlePerApp) idle.pop_front();
 }

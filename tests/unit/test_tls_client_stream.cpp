@@ -1,0 +1,272 @@
+// The upstream TLS stream (proxy/net/tls_client_stream) against an in-process TLS server on
+// loopback: how a stream ends (close_notify, or a cut that must never pass for a complete body),
+// its deadlines (beast::tcp_stream's contract, with the timer checked lazily), cancellation, and
+// what read_now/write_now do without waiting.
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "proxy/net/asio_types.h"
+#include "proxy/net/tls_client_stream.h"
+#include "tests/support/test_pki.h"
+
+namespace ratls::proxy {
+namespace {
+
+using namespace std::chrono_literals;
+using ServerStream = ssl::stream<tcp::socket>;
+
+class TlsClientStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = test::make_ec_key();
+    test::CertSpec spec;
+    spec.common_name = "localhost";
+    spec.not_before = 0;
+    spec.not_after = 4102444800;  // 2100
+    cert_ = test::make_cert(spec, key_.get(), nullptr, key_.get());
+    ASSERT_TRUE(cert_ && key_);
+    ASSERT_EQ(SSL_CTX_use_certificate(server_tls_.native_handle(), cert_.get()), 1);
+    ASSERT_EQ(SSL_CTX_use_PrivateKey(server_tls_.native_handle(), key_.get()), 1);
+    client_tls_.set_verify_mode(ssl::verify_none);
+    acceptor_.open(tcp::v4());
+    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    acceptor_.listen();
+  }
+
+  // Runs `client` against a server that accepts one connection, completes the handshake and
+  // then runs `server`; both must finish.
+  void run(std::function<asio::awaitable<void>(ServerStream&)> server,
+           std::function<asio::awaitable<void>(TlsClientStream&)> client) {
+    bool server_done = false;
+    bool client_done = false;
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          auto [aec, socket] = co_await acceptor_.async_accept(nothrow);
+          EXPECT_FALSE(aec);
+          ServerStream s(std::move(socket), server_tls_);
+          auto [hec] = co_await s.async_handshake(ssl::stream_base::server, nothrow);
+          EXPECT_FALSE(hec) << hec.message();
+          if (!hec) co_await server(s);
+          server_done = true;
+        },
+        asio::detached);
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          TlsClientStream c(io_.get_executor(), client_tls_);
+          c.expires_after(5s);
+          EXPECT_FALSE(co_await c.connect(acceptor_.local_endpoint()));
+          auto [hec, hn] = co_await c.async_handshake(nothrow);
+          EXPECT_FALSE(hec) << hec.message();
+          if (!hec) co_await client(c);
+          client_done = true;
+        },
+        asio::detached);
+    io_.run_for(20s);
+    EXPECT_TRUE(server_done);
+    EXPECT_TRUE(client_done);
+  }
+
+  static asio::awaitable<void> send(ServerStream& s, std::string data) {
+    auto [ec, n] = co_await asio::async_write(s, asio::buffer(data), nothrow);
+    EXPECT_FALSE(ec);
+  }
+  static asio::awaitable<void> sleep(std::chrono::milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(nothrow);
+  }
+  // Everything the client reads until the stream ends, and how it ended.
+  static asio::awaitable<std::pair<std::string, boost::system::error_code>> read_all(
+      TlsClientStream& c) {
+    std::string got;
+    char buf[4096];
+    for (;;) {
+      auto [ec, n] = co_await c.async_read_some(asio::buffer(buf), nothrow);
+      got.append(buf, n);
+      if (ec) co_return std::make_pair(got, ec);
+    }
+  }
+
+  asio::io_context io_;
+  ssl::context server_tls_{ssl::context::tls_server};
+  ssl::context client_tls_{ssl::context::tls_client};
+  tcp::acceptor acceptor_{io_};
+  attest::EvpPkeyPtr key_;
+  attest::X509Ptr cert_;
+};
+
+TEST_F(TlsClientStreamTest, BytesGoBothWaysAndCloseNotifyIsACleanEnd) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        char buf[5];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(buf), nothrow);
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(std::string(buf, n), "hello");
+        co_await send(s, "world");
+        co_await s.async_shutdown(nothrow);  // sends close_notify
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        auto [wec, wn] = co_await asio::async_write(c, asio::buffer(std::string("hello")), nothrow);
+        EXPECT_FALSE(wec);
+        auto [got, ec] = co_await read_all(c);
+        EXPECT_EQ(got, "world");
+        EXPECT_EQ(ec, asio::error::eof);
+        char b[8];
+        const auto again = c.read_now(b, sizeof b);  // and so it stays
+        EXPECT_TRUE(again.done());
+        EXPECT_EQ(again.ec, asio::error::eof);
+      });
+}
+
+TEST_F(TlsClientStreamTest, AConnectionCutWithoutCloseNotifyIsATruncationEveryTime) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        co_await send(s, "partial body");
+        s.next_layer().close();  // TCP FIN, no close_notify
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        auto [got, ec] = co_await read_all(c);
+        EXPECT_EQ(got, "partial body");
+        EXPECT_EQ(ec, ssl::error::stream_truncated) << ec.message();
+        char b[8];
+        auto [ec2, n2] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec2, ssl::error::stream_truncated) << ec2.message();
+        EXPECT_EQ(n2, 0u);
+      });
+}
+
+TEST_F(TlsClientStreamTest, ReadNowTakesOnlyWhatIsHereAndWriteNowSendsAll) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        std::string big(200 * 1024, 'x');
+        char buf[1];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(buf), nothrow);  // "go"
+        EXPECT_FALSE(ec);
+        co_await send(s, big);
+        std::string in(100 * 1024, '\0');
+        auto [ec2, n2] = co_await asio::async_read(s, asio::buffer(in), nothrow);
+        EXPECT_FALSE(ec2);
+        EXPECT_EQ(in, std::string(100 * 1024, 'y'));
+        co_await send(s, "!");
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        char b[64 * 1024];
+        const auto nothing = c.read_now(b, sizeof b);
+        EXPECT_EQ(nothing.want, TlsClientStream::Attempt::Want::kRead);  // nothing sent yet
+        EXPECT_EQ(nothing.n, 0u);
+        const std::string go = "g";
+        EXPECT_TRUE(c.write_now(go.data(), go.size()).done());
+        std::size_t total = 0;
+        while (total < 200 * 1024) {
+          const auto r = c.read_now(b, sizeof b);
+          EXPECT_FALSE(r.ec);
+          if (r.done()) {
+            EXPECT_LE(r.n, 16u * 1024);  // one record at a time
+            total += r.n;
+            continue;
+          }
+          auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+          EXPECT_FALSE(ec);
+          total += n;
+        }
+        EXPECT_EQ(total, 200u * 1024);
+        // 100 KiB fit in the socket buffers: all of it goes at once.
+        const std::string up(100 * 1024, 'y');
+        const auto w = c.write_now(up.data(), up.size());
+        EXPECT_TRUE(w.done());
+        EXPECT_EQ(w.n, up.size());
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(std::string(b, n), "!");
+      });
+}
+
+TEST_F(TlsClientStreamTest, AReadPastItsDeadlineFailsWithTimeout) {
+  run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(1500ms); },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        c.expires_after(100ms);
+        char b[16];
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec, beast::error::timeout) << ec.message();
+        // The next operation without a new deadline fails the same way, at once.
+        auto [ec2, n2] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec2, beast::error::timeout) << ec2.message();
+      });
+}
+
+TEST_F(TlsClientStreamTest, ADeadlineMovedLaterIsCheckedAgainWhenTheTimerFires) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        co_await send(s, "1");
+        co_await sleep(400ms);  // past the first deadline, within the second
+        co_await send(s, "2");
+        co_await sleep(200ms);
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        char b[16];
+        c.expires_after(200ms);
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);  // starts the timer
+        EXPECT_FALSE(ec);
+        c.expires_after(1500ms);
+        auto [ec2, n2] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_FALSE(ec2) << ec2.message();
+        EXPECT_EQ(std::string(b, n2), "2");
+      });
+}
+
+TEST_F(TlsClientStreamTest, ADeadlineMovedEarlierIsNotMissed) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        co_await send(s, "1");
+        co_await sleep(3s);
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        char b[16];
+        c.expires_after(30s);
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);  // timer: 30 s
+        EXPECT_FALSE(ec);
+        c.expires_after(100ms);
+        // A guard closes the stream at 2 s: a read still waiting then ends with
+        // operation_aborted, not timeout.
+        asio::steady_timer guard(co_await asio::this_coro::executor, 2s);
+        guard.async_wait([&c](boost::system::error_code gec) {
+          if (!gec) c.close();
+        });
+        auto [ec2, n2] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        guard.cancel();
+        EXPECT_EQ(ec2, beast::error::timeout) << ec2.message();
+      });
+}
+
+TEST_F(TlsClientStreamTest, AWaitingReadCanBeCancelledAndTheStreamDestroyedUnderIt) {
+  run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(500ms); },
+      [this](TlsClientStream& c) -> asio::awaitable<void> {
+        asio::cancellation_signal cancel;
+        char b[16];
+        boost::system::error_code got = asio::error::would_block;
+        c.async_read_some(asio::buffer(b), asio::bind_cancellation_slot(
+                                               cancel.slot(), [&got](boost::system::error_code ec,
+                                                                     std::size_t) { got = ec; }));
+        co_await sleep(50ms);
+        cancel.emit(asio::cancellation_type::terminal);
+        co_await sleep(50ms);
+        EXPECT_EQ(got, asio::error::operation_aborted);
+        // A stream destroyed while a read waits: the read ends, nothing is touched after.
+        auto other = std::make_unique<TlsClientStream>(io_.get_executor(), client_tls_);
+        EXPECT_FALSE(co_await other->connect(acceptor_.local_endpoint()));
+        bool ended = false;
+        other->async_read_some(asio::buffer(b),
+                               [&ended](boost::system::error_code, std::size_t) { ended = true; });
+        other.reset();
+        co_await sleep(50ms);
+        EXPECT_TRUE(ended);
+      });
+}
+
+}  // namespace
+}  // namespace ratls::proxy
