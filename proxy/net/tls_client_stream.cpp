@@ -226,6 +226,7 @@ TlsClientStream::Attempt TlsClientStream::attempt(State& s, Step step, void* dat
         r.ec = s.read_error;
         return r;
       }
+      s.answer_expected = false;
       ret = SSL_read_ex(s.ssl, data, size, &n);
       if (ret != 1) {
         Attempt r = outcome(s, ret, n);
@@ -239,6 +240,10 @@ TlsClientStream::Attempt TlsClientStream::attempt(State& s, Step step, void* dat
       break;
   }
   return outcome(s, ret, n);
+}
+
+bool TlsClientStream::awaits_answer(const State& s) {
+  return s.answer_expected && SSL_has_pending(s.ssl) == 0;
 }
 
 tcp::socket& TlsClientStream::socket_of(State& state) {

@@ -51,6 +51,11 @@ class TlsClientStream {
   void expires_never();
   // Closes the socket: pending operations complete with operation_aborted.
   void close();
+  // Says that what was just written is a request whose answer the next read waits for: that read
+  // starts by waiting for readiness instead of trying a recv that would fail with EAGAIN (one
+  // system call less per request). Only for request/response use: the readiness edge of bytes
+  // that arrived unasked may already have been consumed, and then only the answer wakes the read.
+  void answer_expected() { state_->answer_expected = true; }
 
   // Opens the socket and connects it to `endpoint` under the current deadline.
   asio::awaitable<boost::system::error_code> connect(const tcp::endpoint& endpoint);
@@ -99,6 +104,9 @@ class TlsClientStream {
 
   // One attempt at the step; what the composed operation below repeats after each wait.
   static Attempt attempt(State& state, Step step, void* data, std::size_t size);
+  // The caller said an answer is expected and nothing decrypted is waiting: the next read waits
+  // for readiness before it tries.
+  static bool awaits_answer(const State& state);
   // Starts the deadline timer for a wait if it is not running; false: the deadline has passed.
   static bool before_wait(State& state);
   static void start_timer(State& state);
@@ -124,8 +132,12 @@ class TlsClientStream {
           return;
         }
       }
-      Attempt r =
-          (step_ == Step::kRead && size_ == 0) ? Attempt{} : attempt(*state_, step_, data_, size_);
+      Attempt r;
+      if (phase_ == Phase::kStart && step_ == Step::kRead && awaits_answer(*state_)) {
+        r.want = Attempt::Want::kRead;  // the answer to what was just written cannot be here yet
+      } else if (step_ != Step::kRead || size_ > 0) {
+        r = attempt(*state_, step_, data_, size_);
+      }
       if (!r.done() && !before_wait(*state_)) r = Attempt{{}, beast::error::timeout, 0};
       if (!r.done()) {
         phase_ = Phase::kWaiting;
@@ -174,6 +186,7 @@ class TlsClientStream {
     bool timed_out = false;                // the deadline passed; cleared by the next expires_*
     int last_errno = 0;                    // of the last failed send/recv (SSL_ERROR_SYSCALL)
     bool eof = false;                      // recv returned 0
+    bool answer_expected = false;          // see answer_expected(); cleared by a read attempt
     boost::system::error_code read_error;  // how the stream ended, once it has
   };
 

@@ -241,6 +241,7 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
       auto [ec, wn] = co_await asio::async_write(up->stream, asio::buffer(unsent), nothrow);
       wec = ec;
     }
+    up->stream.answer_expected();
     if (wec) {
       if (can_retry) continue;
       co_return co_await respond_error(
