@@ -141,8 +141,11 @@ for p in "${proxies[@]}"; do
 done
 
 # One wrk run against URL: "requests proxy_cpu_s" (the proxy's CPU during it; 0 for direct).
+# Each target first gets the same 2 s of load, unmeasured: its upstream connections are open
+# and its caches warm, whichever ran before it.
 measure() {
   local pid=$1 url=$2 c0 c1
+  wrk -t1 -c16 -d2s -H "Host: $host" "$url" >/dev/null
   c0=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
   wrk -t1 -c16 -d"${seconds}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
   c1=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
@@ -154,9 +157,19 @@ download() {  # seconds for 1 GiB
 
 results="$tmp/results"
 : >"$results"
+# The first seconds of load after start-up ran slower for whatever came first (the machine, the
+# upstream, page faults): every target gets 5 s of it before the first round.
+wrk -t1 -c16 -d5s -H "Host: $host" "https://127.0.0.1:$app_port/api/info" >/dev/null
+for p in "${proxies[@]}"; do
+  IFS=: read -r name pid port <<<"$p"
+  wrk -t1 -c16 -d5s -H "Host: $host" "http://127.0.0.1:$port/api/info" >/dev/null
+done
 for round in 1 2; do
   echo "round $round: direct $(measure 0 "https://127.0.0.1:$app_port/api/info") $(download "https://127.0.0.1:$app_port")" >>"$results"
-  for p in "${proxies[@]}"; do
+  # The second round takes the proxies in the reverse order: none always follows the same one.
+  order=("${proxies[@]}")
+  ((round % 2 == 0)) && order=($(printf '%s\n' "${proxies[@]}" | tac))
+  for p in "${order[@]}"; do
     IFS=: read -r name pid port <<<"$p"
     echo "round $round: $name $(measure "$pid" "http://127.0.0.1:$port/api/info") $(download "http://127.0.0.1:$port")" >>"$results"
   done
@@ -192,6 +205,9 @@ for rnd, r in sorted(rows.items()):
         rps, us, mib = r[name]
         print(f"  {name:8s} {rps:8.0f} req/s ({rps / d_rps:.2f}x direct)  CPU {us:5.1f} us/request"
               f"  1 GiB {mib:6.0f} MiB/s ({mib / d_mib:.2f}x direct)")
+    (g_rps, g_us, g_mib), (h_rps, h_us, h_mib) = r["gateway"], r["haproxy"]
+    print(f"  gateway / haproxy: req/s {g_rps / h_rps:.2f}x, CPU per request {g_us / h_us:.2f}x,"
+          f" download {g_mib / h_mib:.2f}x")
 for name in ("gateway", "nginx", "haproxy"):
     b, h, each, after = idle[name]
     print(f"{name:8s} peak RSS {peak[name]:6.1f} MiB; {sys.argv[0] and ''}idle connections: RSS {b:.1f} -> {h:.1f} MiB"
