@@ -146,6 +146,8 @@ void TlsClientStream::expires_after(std::chrono::steady_clock::duration duration
     s.timer_running = false;
     s.timer.cancel();
   }
+  // An operation already waiting is bounded by the new deadline too.
+  if (s.waiting > 0 && !s.timer_running) start_timer(s);
 }
 
 void TlsClientStream::expires_never() {

@@ -126,6 +126,7 @@ class TlsClientStream {
         return;
       }
       if (phase_ == Phase::kWaiting) {
+        --state_->waiting;
         ec = after_wait(*state_, ec);
         if (ec) {
           self.complete(ec, 0);
@@ -141,6 +142,7 @@ class TlsClientStream {
       if (!r.done() && !before_wait(*state_)) r = Attempt{{}, beast::error::timeout, 0};
       if (!r.done()) {
         phase_ = Phase::kWaiting;
+        ++state_->waiting;
         socket_of(*state_).async_wait(
             r.want == Attempt::Want::kRead ? tcp::socket::wait_read : tcp::socket::wait_write,
             std::move(self));
@@ -183,6 +185,7 @@ class TlsClientStream {
     std::chrono::steady_clock::time_point timer_at;  // when the running timer fires
     bool timer_running = false;
     unsigned timer_generation = 0;         // a cancelled timer's handler is told apart by it
+    int waiting = 0;                       // operations waiting for readiness now
     bool timed_out = false;                // the deadline passed; cleared by the next expires_*
     int last_errno = 0;                    // of the last failed send/recv (SSL_ERROR_SYSCALL)
     bool eof = false;                      // recv returned 0

@@ -244,6 +244,22 @@ TEST_F(TlsClientStreamTest, ADeadlineMovedEarlierIsNotMissed) {
       });
 }
 
+TEST_F(TlsClientStreamTest, ADeadlineSetWhileAReadWaitsBoundsThatRead) {
+  run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(2500ms); },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        c.expires_never();
+        char b[16];
+        boost::system::error_code got = asio::error::would_block;
+        c.async_read_some(asio::buffer(b),
+                          [&got](boost::system::error_code ec, std::size_t) { got = ec; });
+        co_await sleep(50ms);
+        EXPECT_EQ(got, asio::error::would_block);  // still waiting, with no deadline
+        c.expires_after(100ms);
+        co_await sleep(1500ms);
+        EXPECT_EQ(got, beast::error::timeout) << got.message();
+      });
+}
+
 TEST_F(TlsClientStreamTest, AWaitingReadCanBeCancelledAndTheStreamDestroyedUnderIt) {
   run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(500ms); },
       [this](TlsClientStream& c) -> asio::awaitable<void> {
