@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <thread>
 
 #include "proxy/common/log.h"
@@ -18,6 +17,7 @@
 #include "proxy/server/listeners.h"
 #include "proxy/server/memory_release.h"
 #include "proxy/server/pins_watch.h"
+#include "proxy/server/process_signals.h"
 #include "proxy/server/ratls_validator.h"
 #include "proxy/server/reload.h"
 #include "proxy/server/server_context.h"
@@ -56,7 +56,6 @@ struct GatewayServer::Impl {
     pins_watch.reset();
     housekeeping.reset();
     signals.reset();
-    reload_signals.reset();
   }
 
   GatewayOptions options;
@@ -69,8 +68,6 @@ struct GatewayServer::Impl {
   DialCooldown cooldown;
   MemoryRelease memory_release;
   int drain_seconds = 10;
-  std::optional<asio::signal_set> signals;
-  std::optional<asio::signal_set> reload_signals;
   // Verification is CPU work and may wait for collateral from the network: it runs here, so the
   // event loops keep serving other connections and apps meanwhile.
   asio::thread_pool verify_pool{std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4)};
@@ -103,26 +100,18 @@ struct GatewayServer::Impl {
   std::unique_ptr<PinsWatch> pins_watch = std::make_unique<PinsWatch>(loops.main().io, pins);
   std::unique_ptr<Housekeeping> housekeeping =
       std::make_unique<Housekeeping>(loops, memory_release);
+  std::unique_ptr<ProcessSignals> signals = std::make_unique<ProcessSignals>(
+      loops.main().io, [this] { begin_drain(); }, [this] { reload(); });
 
   void reload() {
     reload_configuration(options.reload,
                          {snapshots, pins, state, cooldown, loops, listeners->socket_activated()});
   }
 
-  void wait_for_reload() {
-    reload_signals->async_wait([this](boost::system::error_code ec, int) {
-      if (ec || drain.started()) return;
-      log(LogLevel::kInfo, "received SIGHUP");
-      reload();
-      wait_for_reload();
-    });
-  }
-
   void begin_drain() {
     if (!drain.begin()) return;
     notify_stopping();
-    if (signals) signals->cancel();
-    if (reload_signals) reload_signals->cancel();
+    signals->stop();
     housekeeping->stop();
     pins_watch->stop();
     log(LogLevel::kInfo, "stopping: no new connections, finishing requests in flight");
@@ -150,22 +139,13 @@ std::vector<std::uint16_t> GatewayServer::bound_ports() const {
 void GatewayServer::run(int drain_seconds) {
   Impl& impl = *impl_;
   impl.drain_seconds = drain_seconds;
-  asio::io_context& main = impl.loops.main().io;
-  impl.signals.emplace(main, SIGINT, SIGTERM);
-  impl.signals->async_wait([&impl](boost::system::error_code ec, int signal) {
-    if (!ec) {
-      log(LogLevel::kInfo, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
-      impl.begin_drain();
-    }
-  });
-  impl.reload_signals.emplace(main, SIGHUP);
-  impl.wait_for_reload();
+  impl.signals->start();
   impl.pins_watch->start();
   impl.housekeeping->start(watchdog_ping_interval());
   impl.loops.start();
   notify_ready(serving_summary(impl.snapshots, impl.state));
   // Returns once the drain is over: every connection finished, or the drain timeout passed.
-  EventLoops::run(main);
+  EventLoops::run(impl.loops.main().io);
   impl.loops.stop();
 }
 
