@@ -104,9 +104,15 @@ TlsClientStream::Attempt outcome(State& s, int ret, std::size_t n) {
       return r;
     default: {
       const unsigned long code = ERR_get_error();
-      r.ec = ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING
-                 ? boost::system::error_code(ssl::error::stream_truncated)
-                 : ssl_error(code);
+      if (code == 0) {
+        // A failure OpenSSL queued no reason for must still be a failure: an empty code would
+        // read as success with no bytes, and a relay would ask again forever.
+        r.ec = boost::system::error_code(EPROTO, boost::system::system_category());
+      } else if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+        r.ec = ssl::error::stream_truncated;
+      } else {
+        r.ec = ssl_error(code);
+      }
       return r;
     }
   }
@@ -126,6 +132,11 @@ TlsClientStream::TlsClientStream(const executor_type& executor, ssl::context& co
   if (handle == nullptr) throw std::runtime_error("cannot create a TLS connection (SSL_new)");
   state_ = std::make_shared<State>(executor, handle);
   SSL_set_connect_state(handle);
+  // A write returns once a record is sent, and may be retried with the rest from another
+  // position or in pieces of another size: asio::async_write offers at most 64 KiB at a time,
+  // whatever write_now was given before (OpenSSL refuses a retry shorter than what a blocked
+  // whole-buffer write had already committed).
+  SSL_set_mode(handle, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // Several records per recv (the default buffer takes one): fewer system calls for a body.
   SSL_set_read_ahead(handle, 1);
   SSL_set_default_read_buffer_len(handle, 64 * 1024);
@@ -196,7 +207,17 @@ TlsClientStream::Attempt TlsClientStream::read_now(void* data, std::size_t size)
 }
 
 TlsClientStream::Attempt TlsClientStream::write_now(const void* data, std::size_t size) {
-  return attempt(*state_, Step::kWrite, const_cast<void*>(data), size);
+  // One record per call (partial writes): as many as the socket takes.
+  const char* bytes = static_cast<const char*>(data);
+  std::size_t written = 0;
+  for (;;) {
+    Attempt r = attempt(*state_, Step::kWrite, const_cast<char*>(bytes + written), size - written);
+    written += r.n;
+    if (!r.done() || r.ec || written == size) {
+      r.n = written;
+      return r;
+    }
+  }
 }
 
 TlsClientStream::Attempt TlsClientStream::attempt(State& s, Step step, void* data,

@@ -64,8 +64,9 @@ class TlsClientStream {
   // the stream: asio::error::eof after the peer's close_notify, ssl::error::stream_truncated when
   // the connection closed without one.
   Attempt read_now(void* data, std::size_t size);
-  // Without waiting: all of [data, data + size) (n = size), or kRead/kWrite, after which the
-  // same bytes must be offered again (OpenSSL may already have sent some of their records).
+  // Without waiting: as much of [data, data + size) as the socket takes, n bytes; kRead/kWrite
+  // when that is not all (the rest is offered again later, from data + n: the first record of it
+  // may already be partly sent).
   Attempt write_now(const void* data, std::size_t size);
 
   template <class Token>

@@ -117,13 +117,11 @@ std::size_t read_ready(In& in, beast::flat_buffer& buffer, std::size_t at_most,
   return taken;
 }
 
-// Writes what a plain client socket takes at once (it was put in non-blocking mode when
-// accepted), or all of it to an upstream connection that can take it without waiting, and
-// returns the rest: a small message usually goes whole, and then needs no asynchronous
-// operation, deadline timer or coroutine step. A TLS client gets everything back (its engine
-// must do the write); so does an upstream connection that could not take it all (the same bytes
-// must be offered again). A failed socket also gets everything back: the asynchronous write
-// that follows reports the error.
+// Writes what a plain client socket or an upstream connection takes at once (the client socket
+// was put in non-blocking mode when accepted), and returns the rest: a small message usually
+// goes whole, and then needs no asynchronous operation, deadline timer or coroutine step. A TLS
+// client gets everything back (its engine must do the write). A failed socket also gets everything
+// back: the asynchronous write that follows reports the error.
 template <class Client>
 std::string_view write_now(Client& client, std::string_view data) {
   if constexpr (std::is_same_v<Client, beast::tcp_stream>) {
@@ -131,8 +129,7 @@ std::string_view write_now(Client& client, std::string_view data) {
     const std::size_t n = client.socket().write_some(asio::buffer(data), ec);
     if (!ec) data.remove_prefix(n);
   } else if constexpr (std::is_same_v<Client, TlsClientStream>) {
-    const TlsClientStream::Attempt r = client.write_now(data.data(), data.size());
-    if (r.done() && !r.ec) data.remove_prefix(data.size());
+    data.remove_prefix(client.write_now(data.data(), data.size()).n);
   }
   return data;
 }

@@ -187,6 +187,36 @@ TEST_F(TlsClientStreamTest, ReadNowTakesOnlyWhatIsHereAndWriteNowSendsAll) {
       });
 }
 
+// What write_now could not send goes through asio::async_write, which offers it 64 KiB at a time:
+// OpenSSL must accept that (a whole-buffer write that blocked would refuse a shorter retry).
+TEST_F(TlsClientStreamTest, AWriteThatBlocksIsFinishedByAsyncWriteInOtherPieces) {
+  constexpr std::size_t kSize = 16 * 1024 * 1024 + 7;
+  std::string big(kSize, '\0');
+  for (std::size_t i = 0; i < kSize; ++i) big[i] = static_cast<char>('a' + i % 23);
+  run(
+      [&big](ServerStream& s) -> asio::awaitable<void> {
+        co_await sleep(200ms);  // the client's write blocks meanwhile
+        std::string got(big.size(), '\0');
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(got), nothrow);
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_TRUE(got == big);
+        co_await send(s, "!");
+      },
+      [&big](TlsClientStream& c) -> asio::awaitable<void> {
+        const auto r = c.write_now(big.data(), big.size());
+        EXPECT_EQ(r.want, TlsClientStream::Attempt::Want::kWrite);
+        EXPECT_LT(r.n, big.size());
+        auto [ec, n] = co_await asio::async_write(
+            c, asio::buffer(big.data() + r.n, big.size() - r.n), nothrow);
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(n, big.size() - r.n);
+        char b[8];
+        auto [rec, rn] = co_await c.async_read_some(asio::buffer(b), nothrow);  // all arrived
+        EXPECT_FALSE(rec) << rec.message();
+        EXPECT_EQ(std::string(b, rn), "!");
+      });
+}
+
 TEST_F(TlsClientStreamTest, AReadPastItsDeadlineFailsWithTimeout) {
   run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(1500ms); },
       [](TlsClientStream& c) -> asio::awaitable<void> {
