@@ -74,7 +74,10 @@ const BIO_METHOD* socket_method() {
   return method;
 }
 
-boost::system::error_code ssl_error(unsigned long code) {
+// OpenSSL's queued reason for a failure. A failure with none must still be one: an empty code
+// would read as success with no bytes, and a relay would ask again forever.
+boost::system::error_code ssl_failure(unsigned long code) {
+  if (code == 0) return {EPROTO, boost::system::system_category()};
   return {static_cast<int>(code), asio::error::get_ssl_category()};
 }
 
@@ -104,15 +107,9 @@ TlsClientStream::Attempt outcome(State& s, int ret, std::size_t n) {
       return r;
     default: {
       const unsigned long code = ERR_get_error();
-      if (code == 0) {
-        // A failure OpenSSL queued no reason for must still be a failure: an empty code would
-        // read as success with no bytes, and a relay would ask again forever.
-        r.ec = boost::system::error_code(EPROTO, boost::system::system_category());
-      } else if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-        r.ec = ssl::error::stream_truncated;
-      } else {
-        r.ec = ssl_error(code);
-      }
+      r.ec = code != 0 && ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING
+                 ? boost::system::error_code(ssl::error::stream_truncated)
+                 : ssl_failure(code);
       return r;
     }
   }
@@ -152,11 +149,7 @@ void TlsClientStream::expires_after(std::chrono::steady_clock::duration duration
   s.timed_out = false;
   // A running timer set for later would miss the earlier deadline: it starts again at the next
   // wait. One set for earlier checks again when it fires.
-  if (s.timer_running && s.timer_at > s.deadline) {
-    ++s.timer_generation;
-    s.timer_running = false;
-    s.timer.cancel();
-  }
+  if (s.timer_running && s.timer_at > s.deadline) stop_timer(s);
   // An operation already waiting is bounded by the new deadline too.
   if (s.waiting > 0 && !s.timer_running) start_timer(s);
 }
@@ -166,20 +159,14 @@ void TlsClientStream::expires_never() {
   s.deadline = std::chrono::steady_clock::time_point::max();
   s.timed_out = false;
   // No timer is left behind: an io_context run to completion (`verify`) would wait for it.
-  if (s.timer_running) {
-    ++s.timer_generation;
-    s.timer_running = false;
-    s.timer.cancel();
-  }
+  if (s.timer_running) stop_timer(s);
 }
 
 void TlsClientStream::close() {
   State& s = *state_;
   boost::system::error_code ignored;
   s.socket.close(ignored);
-  ++s.timer_generation;
-  s.timer_running = false;
-  s.timer.cancel();
+  stop_timer(s);
 }
 
 asio::awaitable<boost::system::error_code> TlsClientStream::connect(const tcp::endpoint& endpoint) {
@@ -195,7 +182,7 @@ asio::awaitable<boost::system::error_code> TlsClientStream::connect(const tcp::e
   s.socket.non_blocking(true, ec);
   if (ec) co_return ec;
   BIO* bio = BIO_new(socket_method());
-  if (bio == nullptr) co_return ssl_error(ERR_get_error());
+  if (bio == nullptr) co_return ssl_failure(ERR_get_error());
   BIO_set_data(bio, &s);
   BIO_set_init(bio, 1);
   SSL_set_bio(s.ssl, bio, bio);
@@ -269,10 +256,6 @@ bool TlsClientStream::awaits_answer(const State& s) {
   return s.answer_expected && SSL_has_pending(s.ssl) == 0;
 }
 
-tcp::socket& TlsClientStream::socket_of(State& state) {
-  return state.socket;
-}
-
 bool TlsClientStream::before_wait(State& s) {
   constexpr auto kNever = std::chrono::steady_clock::time_point::max();
   if (s.deadline == kNever) return true;
@@ -282,6 +265,12 @@ bool TlsClientStream::before_wait(State& s) {
   }
   if (!s.timer_running) start_timer(s);
   return true;
+}
+
+void TlsClientStream::stop_timer(State& s) {
+  ++s.timer_generation;  // its handler, run with operation_aborted, then leaves the state alone
+  s.timer_running = false;
+  s.timer.cancel();
 }
 
 void TlsClientStream::start_timer(State& s) {

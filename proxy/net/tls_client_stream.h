@@ -111,9 +111,9 @@ class TlsClientStream {
   // Starts the deadline timer for a wait if it is not running; false: the deadline has passed.
   static bool before_wait(State& state);
   static void start_timer(State& state);
+  static void stop_timer(State& state);
   // The error a wait ended with, as the caller sees it: timeouts become beast::error::timeout.
   static boost::system::error_code after_wait(State& state, const boost::system::error_code& ec);
-  static tcp::socket& socket_of(State& state);
 
   class Operation {
    public:
@@ -144,7 +144,7 @@ class TlsClientStream {
       if (!r.done()) {
         phase_ = Phase::kWaiting;
         ++state_->waiting;
-        socket_of(*state_).async_wait(
+        state_->socket.async_wait(
             r.want == Attempt::Want::kRead ? tcp::socket::wait_read : tcp::socket::wait_write,
             std::move(self));
         return;

@@ -95,6 +95,20 @@ TEST_F(UpstreamFramingTest, BytesAfterAResponseAreNeverTakenForTheNextOne) {
   }
 }
 
+// The same with the second response in a TLS record of its own: read ahead by OpenSSL, it is not
+// in the gateway's buffer, and the connection must still not be pooled.
+TEST_F(UpstreamFramingTest, ARecordReadAheadAfterAResponseIsNeverTakenForTheNextOne) {
+  const std::string first = get("/resp/extra-response-record");
+  EXPECT_EQ(first.rfind("HTTP/1.1 204 ", 0), 0u) << first;
+  EXPECT_EQ(first.find("SMUGGLED"), std::string::npos) << first;
+  for (int i = 0; i < 3; ++i) {
+    const std::string next = get("/next");
+    EXPECT_EQ(next.rfind("HTTP/1.1 200 ", 0), 0u) << next;
+    EXPECT_EQ(next.find("SMUGGLED"), std::string::npos) << next;
+    EXPECT_NE(next.find("ok GET /next"), std::string::npos) << next;
+  }
+}
+
 TEST_F(UpstreamFramingTest, EarlyHintsAreRelayedRewritten) {
   const std::string reply = get("/resp/early-hints");
   ASSERT_EQ(reply.rfind("HTTP/1.1 103 Early Hints\r\n", 0), 0u) << reply;

@@ -53,6 +53,12 @@ CANNED = {
     # A complete second response hidden after a body-less first one.
     "extra-response": b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
     b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nSMUGGLED\n",
+    # The same in two TLS records: the second waits in OpenSSL's read-ahead, not in the gateway's
+    # buffer (each element is one sendall, so one record).
+    "extra-response-record": [
+        b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nSMUGGLED\n",
+    ],
     # Interim responses.
     "early-hints": b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n"
     b"Set-Cookie: hint=1; Domain=127.0.0.1; Path=/\r\n"
@@ -125,7 +131,8 @@ class Connection:
 
     def send_raw(self, data):
         try:
-            self.tls.sendall(data)
+            for part in data if isinstance(data, list) else [data]:
+                self.tls.sendall(part)
         except (OSError, ssl.SSLError):
             pass
 
