@@ -58,6 +58,21 @@ class UpstreamFramingTest : public GatewayTest {
                                    "\r\nConnection: close\r\n\r\n");
   }
 
+  // The upstream sends a complete second response after a body-less 204 (canned response `name`).
+  // Were the connection pooled with those bytes unread, the next client would get them as its
+  // answer.
+  void expect_second_response_never_served(const std::string& name) {
+    const std::string first = get("/resp/" + name);
+    EXPECT_EQ(first.rfind("HTTP/1.1 204 ", 0), 0u) << first;
+    EXPECT_EQ(first.find("SMUGGLED"), std::string::npos) << first;
+    for (int i = 0; i < 3; ++i) {
+      const std::string next = get("/next");
+      EXPECT_EQ(next.rfind("HTTP/1.1 200 ", 0), 0u) << next;
+      EXPECT_EQ(next.find("SMUGGLED"), std::string::npos) << next;
+      EXPECT_NE(next.find("ok GET /next"), std::string::npos) << next;
+    }
+  }
+
   Peer upstream_;
 };
 
@@ -81,32 +96,14 @@ TEST_F(UpstreamFramingTest, AmbiguousResponseFramingIsA502NamingIt) {
   }
 }
 
-// The upstream sends a complete second response after a body-less 204. Were the connection pooled
-// with those bytes unread, the next client would get them as its answer.
 TEST_F(UpstreamFramingTest, BytesAfterAResponseAreNeverTakenForTheNextOne) {
-  const std::string first = get("/resp/extra-response");
-  EXPECT_EQ(first.rfind("HTTP/1.1 204 ", 0), 0u) << first;
-  EXPECT_EQ(first.find("SMUGGLED"), std::string::npos) << first;
-  for (int i = 0; i < 3; ++i) {
-    const std::string next = get("/next");
-    EXPECT_EQ(next.rfind("HTTP/1.1 200 ", 0), 0u) << next;
-    EXPECT_EQ(next.find("SMUGGLED"), std::string::npos) << next;
-    EXPECT_NE(next.find("ok GET /next"), std::string::npos) << next;
-  }
+  expect_second_response_never_served("extra-response");
 }
 
-// The same with the second response in a TLS record of its own: read ahead by OpenSSL, it is not
-// in the gateway's buffer, and the connection must still not be pooled.
+// The second response in a TLS record of its own: read ahead by OpenSSL, it is not in the
+// gateway's buffer, and the connection must still not be pooled.
 TEST_F(UpstreamFramingTest, ARecordReadAheadAfterAResponseIsNeverTakenForTheNextOne) {
-  const std::string first = get("/resp/extra-response-record");
-  EXPECT_EQ(first.rfind("HTTP/1.1 204 ", 0), 0u) << first;
-  EXPECT_EQ(first.find("SMUGGLED"), std::string::npos) << first;
-  for (int i = 0; i < 3; ++i) {
-    const std::string next = get("/next");
-    EXPECT_EQ(next.rfind("HTTP/1.1 200 ", 0), 0u) << next;
-    EXPECT_EQ(next.find("SMUGGLED"), std::string::npos) << next;
-    EXPECT_NE(next.find("ok GET /next"), std::string::npos) << next;
-  }
+  expect_second_response_never_served("extra-response-record");
 }
 
 TEST_F(UpstreamFramingTest, EarlyHintsAreRelayedRewritten) {
