@@ -49,6 +49,7 @@ fuzz:
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
 	bash bench/compare.sh $(BUILD_DIR)
+	bash bench/fairness.sh $(BUILD_DIR)
 
 # The binary, the systemd user units, the example configuration, the man page and the docs.
 # The service unit's ExecStart is written at install time for the prefix installed to.

@@ -22,6 +22,10 @@ using http1::Framing;
 
 // Reads of a body are at most this large; a message head is read in smaller steps.
 constexpr std::size_t kRelayRead = 64 * 1024;
+// How many body bytes a relay moves without giving its event loop back. When both sides keep up,
+// read_now and write_now never wait, and one large body would hold the loop, and every other
+// connection on it, until it ends. 256 KiB is a fraction of a millisecond of copying.
+constexpr std::size_t kRelayFairShare = 64 * 1024;
 // Most request heads are well under 4 KiB; a larger one takes more reads.
 constexpr std::size_t kHeadRead = 4 * 1024;
 
@@ -161,12 +165,24 @@ inline std::string read_failure(const boost::system::error_code& ec, int idle_ti
 template <class In, class Out>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         const Framing& framing, Out& out, bool out_chunked,
-                                        int idle_timeout, std::string& error) {
+                                        int idle_timeout, std::string& error,
+                                        std::size_t fair_share = kRelayFairShare) {
   if (!body_follows(framing)) co_return RelayResult::kOk;
+  // Bytes moved since the relay last gave the loop back (every asynchronous operation does).
+  std::size_t unyielded = 0;
   // What the receiver takes at once goes without an asynchronous write (or its deadline timer).
   auto write = [&](std::string_view data) -> asio::awaitable<bool> {
+    const std::size_t size = data.size();
     data = write_now(out, data);
-    if (data.empty()) co_return true;
+    if (data.empty()) {
+      unyielded += size;
+      if (unyielded >= fair_share) {
+        unyielded = 0;
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      }
+      co_return true;
+    }
+    unyielded = 0;
     beast::get_lowest_layer(out).expires_after(std::chrono::seconds(idle_timeout));
     auto [ec, n] = co_await asio::async_write(out, asio::buffer(data), nothrow);
     co_return !ec;
@@ -178,6 +194,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     boost::system::error_code ec;
     std::size_t taken = read_ready(in, in_buffer, at_most, ec);
     if (taken == 0 && !ec) {
+      unyielded = 0;
       auto [ec1, n] = co_await in.async_read_some(in_buffer.prepare(at_most), nothrow);
       in_buffer.commit(n);
       taken = n;

@@ -6,80 +6,18 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
 
 #include "proxy/net/asio_types.h"
 #include "proxy/net/tls_client_stream.h"
-#include "tests/support/test_pki.h"
+#include "tests/support/tls_loopback.h"
 
 namespace ratls::proxy {
 namespace {
 
 using namespace std::chrono_literals;
-using ServerStream = ssl::stream<tcp::socket>;
-
-class TlsClientStreamTest : public ::testing::Test {
+class TlsClientStreamTest : public test::TlsLoopbackTest {
  protected:
-  void SetUp() override {
-    key_ = test::make_ec_key();
-    test::CertSpec spec;
-    spec.common_name = "localhost";
-    spec.not_before = 0;
-    spec.not_after = 4102444800;  // 2100
-    cert_ = test::make_cert(spec, key_.get(), nullptr, key_.get());
-    ASSERT_TRUE(cert_ && key_);
-    ASSERT_EQ(SSL_CTX_use_certificate(server_tls_.native_handle(), cert_.get()), 1);
-    ASSERT_EQ(SSL_CTX_use_PrivateKey(server_tls_.native_handle(), key_.get()), 1);
-    client_tls_.set_verify_mode(ssl::verify_none);
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    acceptor_.listen();
-  }
-
-  // Runs `client` against a server that accepts one connection, completes the handshake and
-  // then runs `server`; both must finish.
-  void run(std::function<asio::awaitable<void>(ServerStream&)> server,
-           std::function<asio::awaitable<void>(TlsClientStream&)> client) {
-    bool server_done = false;
-    bool client_done = false;
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          auto [aec, socket] = co_await acceptor_.async_accept(nothrow);
-          EXPECT_FALSE(aec);
-          ServerStream s(std::move(socket), server_tls_);
-          auto [hec] = co_await s.async_handshake(ssl::stream_base::server, nothrow);
-          EXPECT_FALSE(hec) << hec.message();
-          if (!hec) co_await server(s);
-          server_done = true;
-        },
-        asio::detached);
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          TlsClientStream c(io_.get_executor(), client_tls_);
-          c.expires_after(5s);
-          EXPECT_FALSE(co_await c.connect(acceptor_.local_endpoint()));
-          auto [hec, hn] = co_await c.async_handshake(nothrow);
-          EXPECT_FALSE(hec) << hec.message();
-          if (!hec) co_await client(c);
-          client_done = true;
-        },
-        asio::detached);
-    io_.run_for(20s);
-    EXPECT_TRUE(server_done);
-    EXPECT_TRUE(client_done);
-  }
-
-  static asio::awaitable<void> send(ServerStream& s, std::string data) {
-    auto [ec, n] = co_await asio::async_write(s, asio::buffer(data), nothrow);
-    EXPECT_FALSE(ec);
-  }
-  static asio::awaitable<void> sleep(std::chrono::milliseconds d) {
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
-    co_await t.async_wait(nothrow);
-  }
   // Everything the client reads until the stream ends, and how it ended.
   static asio::awaitable<std::pair<std::string, boost::system::error_code>> read_all(
       TlsClientStream& c) {
@@ -91,13 +29,6 @@ class TlsClientStreamTest : public ::testing::Test {
       if (ec) co_return std::make_pair(got, ec);
     }
   }
-
-  asio::io_context io_;
-  ssl::context server_tls_{ssl::context::tls_server};
-  ssl::context client_tls_{ssl::context::tls_client};
-  tcp::acceptor acceptor_{io_};
-  attest::EvpPkeyPtr key_;
-  attest::X509Ptr cert_;
 };
 
 TEST_F(TlsClientStreamTest, BytesGoBothWaysAndCloseNotifyIsACleanEnd) {
