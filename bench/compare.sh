@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ratls-gateway against nginx and HAProxy as TLS-verifying reverse proxies, all in front of the same
 # upstream (the demo's simulated enclave app, its own process) in one run, two rounds:
-#   small keep-alive requests (wrk -t1 -c16): requests/s and each proxy's CPU per request;
+#   small keep-alive requests (wrk -t1 -c16, SECONDS per target and round, in five interleaved
+#   slices): requests/s and each proxy's CPU per request;
 #   a 1 GiB download (curl); peak RSS; N idle keep-alive connections (RSS held, and 5 s after close).
 # Ratios are against the direct TLS connection (requests, download) measured in the same round.
 # nginx and HAProxy verify the upstream's certificate against that very certificate (they cannot
@@ -140,14 +141,14 @@ for p in "${proxies[@]}"; do
   fi
 done
 
-# One wrk run against URL: "requests proxy_cpu_s" (the proxy's CPU during it; 0 for direct).
-# Each target first gets the same 2 s of load, unmeasured: its upstream connections are open
-# and its caches warm, whichever ran before it.
+# One wrk slice against URL: "requests proxy_cpu_s" (the proxy's CPU during it; 0 for direct).
+# Each slice is preceded by 1 s of the same load, unmeasured: the target's upstream connections
+# are open again (an idle pool closes them after a few seconds) and its caches warm.
 measure() {
-  local pid=$1 url=$2 c0 c1
-  wrk -t1 -c16 -d2s -H "Host: $host" "$url" >/dev/null
+  local pid=$1 url=$2 secs=$3 c0 c1
+  wrk -t1 -c16 -d1s -H "Host: $host" "$url" >/dev/null
   c0=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
-  wrk -t1 -c16 -d"${seconds}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
+  wrk -t1 -c16 -d"${secs}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
   c1=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
   echo "$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk.out") $(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')"
 }
@@ -164,14 +165,29 @@ for p in "${proxies[@]}"; do
   IFS=: read -r name pid port <<<"$p"
   wrk -t1 -c16 -d5s -H "Host: $host" "http://127.0.0.1:$port/api/info" >/dev/null
 done
+# A round measures each target's requests in five slices, interleaved, each slice starting with
+# another target: a drift of the machine during the round (another process, the upstream's heap,
+# a slower first minute) falls on every target alike, and none always follows the same one.
+# Then one 1 GiB download each.
+slices=5
+slice_s=$((seconds / slices > 0 ? seconds / slices : 1))
+targets=("direct:0:$app_port" "${proxies[@]}")
+url_of() {
+  if [[ "$1" == direct ]]; then echo "https://127.0.0.1:$2"; else echo "http://127.0.0.1:$2"; fi
+}
 for round in 1 2; do
-  echo "round $round: direct $(measure 0 "https://127.0.0.1:$app_port/api/info") $(download "https://127.0.0.1:$app_port")" >>"$results"
-  # The second round takes the proxies in the reverse order: none always follows the same one.
-  order=("${proxies[@]}")
-  ((round % 2 == 0)) && order=($(printf '%s\n' "${proxies[@]}" | tac))
-  for p in "${order[@]}"; do
-    IFS=: read -r name pid port <<<"$p"
-    echo "round $round: $name $(measure "$pid" "http://127.0.0.1:$port/api/info") $(download "http://127.0.0.1:$port")" >>"$results"
+  declare -A requests=() cpu=()
+  for ((k = 0; k < slices; k++)); do
+    for ((i = 0; i < ${#targets[@]}; i++)); do
+      IFS=: read -r name pid port <<<"${targets[$(((i + k + round - 1) % ${#targets[@]}))]}"
+      read -r n c <<<"$(measure "$pid" "$(url_of "$name" "$port")/api/info" "$slice_s")"
+      requests[$name]=$((${requests[$name]:-0} + n))
+      cpu[$name]=$(awk -v a="${cpu[$name]:-0}" -v b="$c" 'BEGIN {print a + b}')
+    done
+  done
+  for t in "${targets[@]}"; do
+    IFS=: read -r name pid port <<<"$t"
+    echo "round $round: $name ${requests[$name]} ${cpu[$name]} $(download "$(url_of "$name" "$port")")" >>"$results"
   done
 done
 for p in "${proxies[@]}"; do
@@ -181,7 +197,7 @@ for p in "${proxies[@]}"; do
 done
 
 echo "$startup"
-python3 - "$seconds" "$results" <<'PY'
+python3 - "$((slices * slice_s))" "$results" <<'PY'
 import re, sys
 secs = float(sys.argv[1])
 rows = {}
