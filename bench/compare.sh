@@ -14,11 +14,6 @@ seconds=${2:-10}
 idle_n=${3:-10000}
 bin="$build/ratls-gateway"
 here=$(cd "$(dirname "$0")" && pwd)
-for tool in wrk nginx haproxy openssl curl; do
-  command -v "$tool" >/dev/null || PATH="$PATH:/usr/sbin" command -v "$tool" >/dev/null ||
-    bash "$here/../scripts/install-deps.sh" --bench
-done
-export PATH="$PATH:/usr/sbin"
 # Each process holds a descriptor per idle connection; HAProxy reserves two per connection it may
 # accept (client and server side), so the limit is raised well above the count (as root if need be).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -35,6 +30,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 source "$here/common.sh"
+source "$here/peers.sh"
+ensure_peer_tools
 # CPU seconds (user + system) of a process and its children so far.
 cpu_s() {
   local total=0 p
@@ -53,8 +50,7 @@ peak_rss_kib() {
 
 # The upstream.
 start_upstream
-openssl s_client -connect "127.0.0.1:$app_port" </dev/null 2>/dev/null |
-  sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' >"$tmp/upstream.pem"
+fetch_upstream_certificate
 
 # ratls-gateway.
 gw_port=$(free_port)
@@ -68,62 +64,9 @@ startup=$(python3 "$here/startup_time.py" "$bin" "$tmp/startup.json" 5)
 gw_pid=$!
 pids+=($gw_pid)
 
-# nginx: two workers (the machine's cores), upstream keepalive, the certificate verified.
-ng_port=$(free_port)
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<NGINX
-worker_processes $(nproc);
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections $((idle_n + 1000)); }
-worker_rlimit_nofile $need;
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
-  keepalive_requests 1000000;
-  upstream app { server 127.0.0.1:$app_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    location / {
-      proxy_pass https://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_ssl_verify on;
-      proxy_ssl_trusted_certificate $tmp/upstream.pem;
-      proxy_ssl_name localhost;
-      proxy_ssl_session_reuse off;
-    }
-  }
-}
-NGINX
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" -g 'daemon off;' 2>"$tmp/nginx/stderr" &
-ng_pid=$!
-pids+=($ng_pid)
-
-# HAProxy: two threads, connection reuse, the certificate verified.
-hp_port=$(free_port)
-cat >"$tmp/haproxy.cfg" <<HAPROXY
-global
-  maxconn $((idle_n + 200))
-  nbthread $(nproc)
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  timeout http-keep-alive 60s
-frontend front
-  bind 127.0.0.1:$hp_port
-  default_backend app
-backend app
-  http-reuse always
-  server s 127.0.0.1:$app_port ssl verify required ca-file $tmp/upstream.pem verifyhost localhost no-ssl-reuse
-HAPROXY
-haproxy -f "$tmp/haproxy.cfg" -db 2>"$tmp/haproxy.err" &
-hp_pid=$!
-pids+=($hp_pid)
+# nginx: two workers (the machine's cores); HAProxy: two threads.
+start_nginx "$(nproc)" "$need"
+start_haproxy "$(nproc)" $((idle_n + 200))
 
 for p in "$gw_port" "$ng_port" "$hp_port"; do
   wait_port "$p" || { echo "compare: nothing listens on port $p" >&2; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log" "$tmp/haproxy.err" "$tmp/gw.err" >&2 2>/dev/null; exit 1; }

@@ -10,74 +10,24 @@ build=${1:-build}
 seconds=${2:-3}
 bin="$build/ratls-gateway"
 here=$(cd "$(dirname "$0")" && pwd)
-for tool in wrk nginx haproxy openssl curl; do
-  command -v "$tool" >/dev/null || PATH="$PATH:/usr/sbin" command -v "$tool" >/dev/null ||
-    bash "$here/../scripts/install-deps.sh" --bench
-done
-export PATH="$PATH:/usr/sbin"
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 source "$here/common.sh"
+source "$here/peers.sh"
+ensure_peer_tools
 
 start_upstream
-openssl s_client -connect "127.0.0.1:$app_port" </dev/null 2>/dev/null |
-  sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' >"$tmp/upstream.pem"
+fetch_upstream_certificate
 
 gw_port=$(free_port)
 write_gateway_config "$gw_port"
 "$bin" run --config "$tmp/config.json" --log-level warning --threads 1 >"$tmp/gw.out" 2>"$tmp/gw.err" &
 pids+=($!)
 
-ng_port=$(free_port)
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
-  upstream app { server 127.0.0.1:$app_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    location / {
-      proxy_pass https://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_ssl_verify on;
-      proxy_ssl_trusted_certificate $tmp/upstream.pem;
-      proxy_ssl_name localhost;
-    }
-  }
-}
-NGINX
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" -g 'daemon off;' 2>"$tmp/nginx/stderr" &
-pids+=($!)
-
-hp_port=$(free_port)
-cat >"$tmp/haproxy.cfg" <<HAPROXY
-global
-  maxconn 1000
-  nbthread 1
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend front
-  bind 127.0.0.1:$hp_port
-  default_backend app
-backend app
-  http-reuse always
-  server s 127.0.0.1:$app_port ssl verify required ca-file $tmp/upstream.pem verifyhost localhost
-HAPROXY
-haproxy -f "$tmp/haproxy.cfg" -db 2>"$tmp/haproxy.err" &
-pids+=($!)
+start_nginx 1 1024
+start_haproxy 1 1000
 
 for p in "$gw_port" "$ng_port" "$hp_port"; do
   wait_port "$p" || { echo "fairness: nothing listens on port $p" >&2; exit 1; }
