@@ -1,6 +1,13 @@
-# Shared by the benchmark scripts (sourced): free ports, waiting for a listener, the demo's
-# simulated enclave app as the upstream, and a gateway configuration in front of it.
-# The caller defines `tmp` (a scratch directory), `bin` (the ratls-gateway binary) and `pids`.
+# Shared by the benchmark scripts (sourced): a scratch directory, free ports, waiting for a
+# listener, the demo's simulated enclave app as the upstream, and a gateway configuration in front
+# of it. The caller calls begin_scratch first and defines `bin` (the ratls-gateway binary).
+
+# $tmp, a scratch directory, and $pids, the processes started: both gone when the script exits.
+begin_scratch() {
+  tmp=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+}
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }

@@ -24,12 +24,9 @@ if ((idle_n > max_idle)); then
   idle_n=$max_idle
 fi
 need=$((idle_n + 1000))
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-
 source "$here/common.sh"
+begin_scratch
+
 source "$here/peers.sh"
 ensure_peer_tools
 # CPU seconds (user + system) of a process and its children so far.

@@ -10,11 +10,8 @@ build=${1:-build}
 seconds=${2:-3}
 bin="$build/ratls-gateway"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
 source "$here/common.sh"
+begin_scratch
 source "$here/peers.sh"
 ensure_peer_tools
 

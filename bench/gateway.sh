@@ -8,12 +8,9 @@ build=${1:-build}
 seconds=${2:-10}
 bin="$build/ratls-gateway"
 command -v wrk >/dev/null || bash "$(dirname "$0")/../scripts/install-deps.sh" --bench
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-
 source "$(dirname "$0")/common.sh"
+begin_scratch
+
 
 # The upstream: the demo's simulated enclave app (its own gateway is not measured).
 start_upstream

@@ -9,15 +9,12 @@ build=${1:-build}
 n=${2:-10000}
 bin="$build/ratls-gateway"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$here/common.sh"
+begin_scratch
 # Each process here (the client and the gateway) holds one descriptor per connection.
 need=$((n + 1000))
 if (($(ulimit -n) < need)); then ulimit -n "$need" 2>/dev/null || { echo "idle_memory: need ulimit -n >= $need" >&2; exit 1; }; fi
 
-source "$here/common.sh"
 start_upstream
 gw_port=$(free_port)
 write_gateway_config "$gw_port"
