@@ -1,9 +1,7 @@
 #include "proxy/server/gateway_server.h"
 
-#include <algorithm>
 #include <chrono>
 #include <memory>
-#include <thread>
 
 #include "proxy/common/log.h"
 #include "proxy/net/asio_types.h"
@@ -50,7 +48,7 @@ struct GatewayServer::Impl {
   ~Impl() {
     snapshots.interrupt_verifications();
     loops.stop();
-    verify_pool.join();
+    ratls_validator.join();
     drain.abandon();  // before the loops' destruction ends the sessions still pending
     listeners.reset();
     pins_watch.reset();
@@ -68,11 +66,8 @@ struct GatewayServer::Impl {
   DialCooldown cooldown;
   MemoryRelease memory_release;
   int drain_seconds = 10;
-  // Verification is CPU work and may wait for collateral from the network: it runs here, so the
-  // event loops keep serving other connections and apps meanwhile.
-  asio::thread_pool verify_pool{std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4)};
   // New upstream connections: TCP and TLS here, then the app's validator decides.
-  RatlsValidator ratls_validator{verify_pool, metrics, state};
+  RatlsValidator ratls_validator{metrics, state};
   WebPkiValidator webpki_validator{state};
   UpstreamConnector connector{ratls_validator, webpki_validator, metrics,
                               options.config.connect_timeout};

@@ -1,6 +1,8 @@
 #include "proxy/server/ratls_validator.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "proxy/common/log.h"
 
@@ -17,9 +19,10 @@ asio::awaitable<UpstreamDecision> verify_in_pool(std::shared_ptr<UpstreamVerifie
 
 }  // namespace
 
-RatlsValidator::RatlsValidator(asio::thread_pool& verify_pool, Metrics& metrics,
-                               GatewayState& state)
-    : verify_pool_(verify_pool), metrics_(metrics), state_(state) {
+RatlsValidator::RatlsValidator(Metrics& metrics, GatewayState& state)
+    : verify_pool_(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4)),
+      metrics_(metrics),
+      state_(state) {
   configure_upstream_context(context_);
   context_.set_verify_mode(ssl::verify_none);
 }

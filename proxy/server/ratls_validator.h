@@ -1,6 +1,7 @@
 // The RA-TLS validator: the certificate is self-signed (OpenSSL checks only that the peer holds its
-// key), and attest/ plus the pin rules decide right after the handshake, on a thread pool beside
-// the event loops (verification may wait for collateral from the network).
+// key), and attest/ plus the pin rules decide right after the handshake, on the validator's own
+// pool of 2-4 threads beside the event loops: verification is CPU work and may wait for collateral
+// from the network, and the loops keep serving other connections and apps meanwhile.
 #pragma once
 
 #include "proxy/server/certificate_validator.h"
@@ -11,7 +12,10 @@ namespace ratls::proxy {
 
 class RatlsValidator : public CertificateValidator {
  public:
-  RatlsValidator(asio::thread_pool& verify_pool, Metrics& metrics, GatewayState& state);
+  RatlsValidator(Metrics& metrics, GatewayState& state);
+  // Waits for the verifications under way (they post their results to the loops: call it after
+  // the loops stopped, before they are destroyed).
+  void join() { verify_pool_.join(); }
   ssl::context& context() override { return context_; }
   void prepare(UpstreamStream& stream, const AppConfig& app) override;
   std::string handshake_error(UpstreamStream& stream, const AppConfig& app,
@@ -22,7 +26,7 @@ class RatlsValidator : public CertificateValidator {
 
  private:
   ssl::context context_{ssl::context::tls_client};
-  asio::thread_pool& verify_pool_;
+  asio::thread_pool verify_pool_;
   Metrics& metrics_;
   GatewayState& state_;
 };
