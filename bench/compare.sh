@@ -14,16 +14,21 @@ seconds=${2:-10}
 idle_n=${3:-10000}
 bin="$build/ratls-gateway"
 here=$(cd "$(dirname "$0")" && pwd)
-# Each process holds a descriptor per idle connection; HAProxy reserves two per connection it may
-# accept (client and server side), so the limit is raised well above the count (as root if need be).
+# The client and the gateway or nginx hold a descriptor per idle connection; HAProxy reserves two
+# per connection it may accept (client and server side). The limit is raised to the hard one (as
+# root, above it), and a proxy the machine cannot give N connections is measured with fewer.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-max_idle=$((($(ulimit -n) - 1000) / 2))
-if ((idle_n > max_idle)); then
-  echo "compare: $idle_n idle connections need more descriptors than this machine allows" \
-    "(ulimit -Hn $(ulimit -Hn)); measuring $max_idle" >&2
-  idle_n=$max_idle
-fi
-need=$((idle_n + 1000))
+idle_for() {  # the count for a proxy that needs $1 descriptors per connection
+  local cap=$((($(ulimit -n) - 1000) / $1))
+  if ((idle_n > cap)); then
+    echo "compare: $idle_n idle connections need more descriptors than this machine allows a" \
+      "proxy with $1 per connection (ulimit -Hn $(ulimit -Hn)); measuring $cap" >&2
+    echo "$cap"
+  else
+    echo "$idle_n"
+  fi
+}
+declare -A idle_count=([gateway]=$(idle_for 1) [nginx]=$(idle_for 1) [haproxy]=$(idle_for 2))
 source "$here/common.sh"
 begin_scratch
 
@@ -62,8 +67,8 @@ gw_pid=$!
 pids+=($gw_pid)
 
 # nginx: two workers (the machine's cores); HAProxy: two threads.
-start_nginx "$(nproc)" "$need"
-start_haproxy "$(nproc)" $((idle_n + 200))
+start_nginx "$(nproc)" $((idle_count[nginx] + 1000))
+start_haproxy "$(nproc)" $((idle_count[haproxy] + 200))
 
 for p in "$gw_port" "$ng_port" "$hp_port"; do
   wait_port "$p" || { echo "compare: nothing listens on port $p" >&2; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log" "$tmp/haproxy.err" "$tmp/gw.err" >&2 2>/dev/null; exit 1; }
@@ -133,7 +138,7 @@ done
 for p in "${proxies[@]}"; do
   IFS=: read -r name pid port <<<"$p"
   echo "peak: $name $(peak_rss_kib "$pid")" >>"$results"
-  echo "idle: $name $(python3 "$here/idle_connections.py" "$port" "$pid" "$host" "$idle_n")" >>"$results"
+  echo "idle: $name $(python3 "$here/idle_connections.py" "$port" "$pid" "$host" "${idle_count[$name]}")" >>"$results"
 done
 
 echo "$startup"
@@ -152,7 +157,7 @@ for line in open(sys.argv[2]):
         peak[name] = float(kib) / 1024
     elif line.startswith("idle:"):
         name = line.split()[1]
-        m = re.search(r"RSS ([\d.]+) -> ([\d.]+) MiB \(([-\d.]+) KiB each\), 5 s after close ([\d.]+) MiB", line)
+        m = re.search(r"(\d+) connections, RSS ([\d.]+) -> ([\d.]+) MiB \(([-\d.]+) KiB each\), 5 s after close ([\d.]+) MiB", line)
         idle[name] = tuple(float(x) for x in m.groups())
 for rnd, r in sorted(rows.items()):
     d_rps, _, d_mib = r["direct"]
@@ -165,7 +170,7 @@ for rnd, r in sorted(rows.items()):
     print(f"  gateway / haproxy: req/s {g_rps / h_rps:.2f}x, CPU per request {g_us / h_us:.2f}x,"
           f" download {g_mib / h_mib:.2f}x")
 for name in ("gateway", "nginx", "haproxy"):
-    b, h, each, after = idle[name]
-    print(f"{name:8s} peak RSS {peak[name]:6.1f} MiB; {sys.argv[0] and ''}idle connections: RSS {b:.1f} -> {h:.1f} MiB"
+    n, b, h, each, after = idle[name]
+    print(f"{name:8s} peak RSS {peak[name]:6.1f} MiB; {n:.0f} idle connections: RSS {b:.1f} -> {h:.1f} MiB"
           f" ({each:.1f} KiB each), 5 s after close {after:.1f} MiB")
 PY
