@@ -27,17 +27,20 @@ seed() {  # seed TARGET FILES...
 
 hex_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 
-# The first PEM certificate found in a (binary) file, on stdout.
+# The first PEM certificate found in a (binary) file, on stdout. Every reader of a pipe here reads
+# to the end: one that quits early gets its writer SIGPIPE, and with pipefail the script ends 141.
 first_pem_cert() {
   LC_ALL=C tr -c '[:print:]\n' '\n' <"$1" |
-    sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/{p;/-----END CERTIFICATE-----/q}'
+    awk '!done && /-----BEGIN CERTIFICATE-----/ {inside = 1}
+         inside {print}
+         inside && /-----END CERTIFICATE-----/ {inside = 0; done = 1}'
 }
 
 # The DER value of the PCK SGX extension (1.2.840.113741.1.13.1) of a PEM certificate.
 pck_extension_value() {  # pem out
   local off
   off=$(openssl asn1parse -in "$1" 2>/dev/null |
-    awk '/:1\.2\.840\.113741\.1\.13\.1$/ {getline; split($0, a, ":"); print a[1] + 0; exit}')
+    awk '!found && /:1\.2\.840\.113741\.1\.13\.1$/ {getline; split($0, a, ":"); print a[1] + 0; found = 1}')
   if [[ -n "$off" ]]; then
     openssl asn1parse -in "$1" -strparse "$off" -noout -out "$2" >/dev/null 2>&1 || true
   fi
