@@ -107,7 +107,10 @@ dpkg-deb -x "$deb" "$root"
 bin=$root/usr/bin/ratls-gateway
 doc=$root/usr/share/doc/ratls-gateway
 service=$root/usr/lib/systemd/user/ratls-gateway.service
-if readelf -S "$bin" | grep -q '\.symtab'; then fail "usr/bin/ratls-gateway is not stripped"; fi
+# Read whole first: grep -q quits at the first match, and with pipefail a SIGPIPE in readelf would
+# turn "found" into "not found".
+sections=$(readelf -S "$bin")
+if grep -q '\.symtab' <<<"$sections"; then fail "usr/bin/ratls-gateway is not stripped"; fi
 # gzip -9n is deterministic: the packaged files must be exactly these.
 cmp -s <(gzip -9nc "$src/docs/ratls-gateway.1") "$root/usr/share/man/man1/ratls-gateway.1.gz" ||
   fail "the man page is not docs/ratls-gateway.1 compressed with gzip -9n"
