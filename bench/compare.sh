@@ -5,8 +5,7 @@
 #   slices): requests/s and each proxy's CPU per request;
 #   a 1 GiB download (curl); peak RSS; N idle keep-alive connections (RSS held, and 5 s after close).
 # Ratios are against the direct TLS connection (requests, download) measured in the same round.
-# nginx and HAProxy verify the upstream's certificate against that very certificate (they cannot
-# verify an RA-TLS quote; this is their closest equivalent: a pinned certificate).
+# How nginx and HAProxy are set up, and what they verify: bench/peers.sh.
 # Usage: compare.sh BUILD_DIR [SECONDS] [IDLE_CONNECTIONS]
 set -euo pipefail
 build=${1:-build}

@@ -11,7 +11,6 @@ command -v wrk >/dev/null || bash "$(dirname "$0")/../scripts/install-deps.sh" -
 source "$(dirname "$0")/common.sh"
 begin_scratch
 
-
 # The upstream: the demo's simulated enclave app (its own gateway is not measured).
 start_upstream
 
