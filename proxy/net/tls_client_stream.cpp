@@ -5,7 +5,9 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace ratls::proxy {
@@ -36,6 +38,13 @@ int bio_write(BIO* bio, const char* data, std::size_t size, std::size_t* written
 int bio_read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
   BIO_clear_retry_flags(bio);
   State& s = state_of(bio);
+  if (s.early_begin < s.early_end) {
+    const std::size_t n = std::min(size, s.early_end - s.early_begin);
+    std::memcpy(data, s.early.data() + s.early_begin, n);
+    s.early_begin += n;
+    *read = n;
+    return 1;
+  }
   const ssize_t n = ::recv(s.socket.native_handle(), data, size, 0);
   if (n > 0) {
     *read = static_cast<std::size_t>(n);
@@ -252,8 +261,13 @@ TlsClientStream::Attempt TlsClientStream::attempt(State& s, Step step, void* dat
   return outcome(s, ret, n);
 }
 
+bool TlsClientStream::has_pending() const {
+  const State& s = *state_;
+  return s.early_begin < s.early_end || SSL_has_pending(s.ssl) != 0;
+}
+
 bool TlsClientStream::awaits_answer(const State& s) {
-  return s.answer_expected && SSL_has_pending(s.ssl) == 0;
+  return s.answer_expected && s.early_begin == s.early_end && SSL_has_pending(s.ssl) == 0;
 }
 
 bool TlsClientStream::before_wait(State& s) {

@@ -1,8 +1,9 @@
 // A TLS client connection whose OpenSSL object reads and writes the socket itself (send/recv on
 // the non-blocking descriptor), rather than asio::ssl::stream's engine, which copies every record
 // through a BIO pair and its own 17 KiB buffers in each direction. What it buys, measured in
-// docs/benchmarks.md: one copy less per byte, several records per recv (read-ahead), no buffers
-// held by an idle pooled connection, and a deadline that costs no system call per operation.
+// docs/benchmarks.md: one copy less per byte, several records per recv (read-ahead), no record
+// buffers held by an idle pooled connection (only the 4 KiB early buffer below), and a deadline
+// that costs no system call per operation.
 //
 // It is an Asio AsyncStream (Beast's http::async_read/async_write use it), plus read_now and
 // write_now, which do what can be done without waiting: the relay moves a body with them and
@@ -13,6 +14,7 @@
 // actually waits, and is not re-armed when the deadline moves later: it checks again when it fires.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -52,10 +54,16 @@ class TlsClientStream {
   // Closes the socket: pending operations complete with operation_aborted.
   void close();
   // Says that what was just written is a request whose answer the next read waits for: that read
-  // starts by waiting for readiness instead of trying a recv that would fail with EAGAIN (one
-  // system call less per request). Only for request/response use: the readiness edge of bytes
-  // that arrived unasked may already have been consumed, and then only the answer wakes the read.
+  // does not first try a recv that would fail with EAGAIN. It waits with an Asio receive into a
+  // small buffer of the stream's, which OpenSSL then reads first: once a receive has emptied the
+  // socket, Asio waits for the next one on its edge-triggered registration, with no epoll_ctl
+  // (which a wait for readiness costs every time). Only for request/response use: the readiness
+  // edge of bytes that arrived unasked may already have been consumed, and then only the answer
+  // wakes the read.
   void answer_expected() { state_->answer_expected = true; }
+  // Bytes received and not yet decrypted by a read: decrypted ones in OpenSSL, or ones Asio
+  // received for it. A connection with any is not reusable for another request.
+  bool has_pending() const;
 
   // Opens the socket and connects it to `endpoint` under the current deadline.
   asio::awaitable<boost::system::error_code> connect(const tcp::endpoint& endpoint);
@@ -136,7 +144,16 @@ class TlsClientStream {
       }
       Attempt r;
       if (phase_ == Phase::kStart && step_ == Step::kRead && awaits_answer(*state_)) {
-        r.want = Attempt::Want::kRead;  // the answer to what was just written cannot be here yet
+        // The answer to what was just written cannot be here yet.
+        if (!before_wait(*state_)) {
+          r = Attempt{{}, beast::error::timeout, 0};
+        } else {
+          phase_ = Phase::kWaiting;
+          ++state_->waiting;
+          state_->socket.async_receive(asio::buffer(state_->early.data(), state_->early.size()),
+                                       std::move(self));
+          return;
+        }
       } else if (step_ != Step::kRead || size_ > 0) {
         r = attempt(*state_, step_, data_, size_);
       }
@@ -157,6 +174,17 @@ class TlsClientStream {
         return;
       }
       self.complete(r.ec, r.n);
+    }
+
+    // The answer's first bytes arrived in the stream's early buffer (or the receive failed).
+    template <class Self>
+    void operator()(Self& self, boost::system::error_code ec, std::size_t received) {
+      state_->early_begin = 0;
+      state_->early_end = received;
+      // The end of the stream is seen again by OpenSSL's own recv, which tells a close with
+      // close_notify from one without.
+      if (ec == asio::error::eof) ec = {};
+      (*this)(self, ec);
     }
 
    private:
@@ -185,12 +213,18 @@ class TlsClientStream {
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     std::chrono::steady_clock::time_point timer_at;  // when the running timer fires
     bool timer_running = false;
-    unsigned timer_generation = 0;         // a cancelled timer's handler is told apart by it
-    int waiting = 0;                       // operations waiting for readiness now
-    bool timed_out = false;                // the deadline passed; cleared by the next expires_*
-    int last_errno = 0;                    // of the last failed send/recv (SSL_ERROR_SYSCALL)
-    bool eof = false;                      // recv returned 0
-    bool answer_expected = false;          // see answer_expected(); cleared by a read attempt
+    unsigned timer_generation = 0;  // a cancelled timer's handler is told apart by it
+    int waiting = 0;                // operations waiting for readiness now
+    bool timed_out = false;         // the deadline passed; cleared by the next expires_*
+    int last_errno = 0;             // of the last failed send/recv (SSL_ERROR_SYSCALL)
+    bool eof = false;               // recv returned 0
+    bool answer_expected = false;   // see answer_expected(); cleared by a read attempt
+    // What Asio received while waiting for an answer, read by OpenSSL before the socket. Large
+    // enough for a small response whole: a receive that empties the socket lets the next wait
+    // go without a system call.
+    std::array<char, 4096> early{};
+    std::size_t early_begin = 0;
+    std::size_t early_end = 0;
     boost::system::error_code read_error;  // how the stream ended, once it has
   };
 

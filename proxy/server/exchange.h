@@ -347,7 +347,7 @@ asio::awaitable<bool> exchange(ServerContext& ctx, EventLoop& w, const ConfigSna
     // and unread bytes (here or still in OpenSSL's read-ahead) would be taken for the next
     // response.
     if (upstream_keep_alive && body.kind != Framing::Kind::kUntilClose && !head_request &&
-        up->buffer.size() == 0 && SSL_has_pending(up->stream.native_handle()) == 0) {
+        up->buffer.size() == 0 && !up->stream.has_pending()) {
       give_back(ctx, w, app.name, std::move(up));
     }
     co_return keep;

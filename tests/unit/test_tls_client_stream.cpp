@@ -118,6 +118,109 @@ TEST_F(TlsClientStreamTest, ReadNowTakesOnlyWhatIsHereAndWriteNowSendsAll) {
       });
 }
 
+// After answer_expected() the read's first bytes come through Asio's receive into the stream's
+// early buffer (4 KiB), which OpenSSL must read before the socket: an answer of several records,
+// larger than that buffer, arrives whole and in order.
+TEST_F(TlsClientStreamTest, AnAnswerLargerThanTheEarlyBufferArrivesWholeAndInOrder) {
+  std::string answer(40 * 1024 + 3, '\0');
+  for (std::size_t i = 0; i < answer.size(); ++i) answer[i] = static_cast<char>('a' + i % 19);
+  run(
+      [&answer](ServerStream& s) -> asio::awaitable<void> {
+        char q[1];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(q), nothrow);
+        EXPECT_FALSE(ec);
+        co_await send(s, answer);
+        co_await s.async_shutdown(nothrow);
+      },
+      [&answer](TlsClientStream& c) -> asio::awaitable<void> {
+        EXPECT_TRUE(c.write_now("q", 1).done());
+        c.answer_expected();
+        auto [got, ec] = co_await read_all(c);
+        EXPECT_TRUE(got == answer) << got.size() << " bytes";
+        EXPECT_EQ(ec, asio::error::eof) << ec.message();
+      });
+}
+
+// The receive that waits for an answer sees the connection's end as Asio's eof. It must still be
+// OpenSSL that tells a cut (no close_notify: never a complete body) from a clean end. A first
+// exchange takes the server's session tickets, so that the FIN is all the receive gets.
+TEST_F(TlsClientStreamTest, AnAnswerCutWithoutCloseNotifyIsATruncation) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        co_await send(s, "1");
+        char q[1];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(q), nothrow);
+        EXPECT_FALSE(ec);
+        s.next_layer().close();  // TCP FIN, no close_notify
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        char first[1];
+        auto [fec, fn] = co_await c.async_read_some(asio::buffer(first), nothrow);
+        EXPECT_FALSE(fec);
+        EXPECT_FALSE(c.has_pending());
+        EXPECT_TRUE(c.write_now("q", 1).done());
+        c.answer_expected();
+        char b[16];
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec, ssl::error::stream_truncated) << ec.message();
+        EXPECT_EQ(n, 0u);
+      });
+}
+
+TEST_F(TlsClientStreamTest, AnAnswerThatEndsWithCloseNotifyAloneIsACleanEnd) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        char q[1];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(q), nothrow);
+        EXPECT_FALSE(ec);
+        co_await s.async_shutdown(nothrow);
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        EXPECT_TRUE(c.write_now("q", 1).done());
+        c.answer_expected();
+        char b[16];
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec, asio::error::eof) << ec.message();
+      });
+}
+
+TEST_F(TlsClientStreamTest, AnAnswerThatDoesNotComeBeforeTheDeadlineIsATimeout) {
+  run([](ServerStream&) -> asio::awaitable<void> { co_await sleep(1500ms); },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        EXPECT_TRUE(c.write_now("q", 1).done());
+        c.answer_expected();
+        c.expires_after(100ms);
+        char b[16];
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(ec, beast::error::timeout) << ec.message();
+      });
+}
+
+// What the gateway asks before it reuses a connection for another request.
+TEST_F(TlsClientStreamTest, HasPendingSaysWhetherAReadLeftBytesBehind) {
+  run(
+      [](ServerStream& s) -> asio::awaitable<void> {
+        char q[1];
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(q), nothrow);
+        EXPECT_FALSE(ec);
+        co_await send(s, "abc");
+        co_await sleep(300ms);
+      },
+      [](TlsClientStream& c) -> asio::awaitable<void> {
+        EXPECT_FALSE(c.has_pending());
+        EXPECT_TRUE(c.write_now("q", 1).done());
+        c.answer_expected();
+        char b[2];
+        auto [ec, n] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(std::string(b, n), "ab");
+        EXPECT_TRUE(c.has_pending());
+        auto [ec2, n2] = co_await c.async_read_some(asio::buffer(b), nothrow);
+        EXPECT_EQ(std::string(b, n2), "c");
+        EXPECT_FALSE(c.has_pending());
+      });
+}
+
 // What write_now could not send goes through asio::async_write, which offers it 64 KiB at a time:
 // OpenSSL must accept that (a whole-buffer write that blocked would refuse a shorter retry).
 TEST_F(TlsClientStreamTest, AWriteThatBlocksIsFinishedByAsyncWriteInOtherPieces) {
