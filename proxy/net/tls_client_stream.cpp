@@ -183,6 +183,7 @@ asio::awaitable<boost::system::error_code> TlsClientStream::connect(const tcp::e
   State& s = *keep;
   boost::system::error_code ec;
   s.socket.close(ec);
+  s.early_begin = s.early_end = 0;  // nothing received before belongs to this connection
   s.socket.open(endpoint.protocol(), ec);
   if (ec) co_return ec;
   if (!before_wait(s)) co_return beast::error::timeout;
