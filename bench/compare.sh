@@ -3,7 +3,8 @@
 # upstream (the demo's simulated enclave app, its own process) in one run, two rounds:
 #   small keep-alive requests (wrk -t1 -c16, SECONDS per target and round, in five interleaved
 #   slices): requests/s and each proxy's CPU per request;
-#   a 1 GiB download (curl); peak RSS; N idle keep-alive connections (RSS held, and 5 s after close).
+#   a 1 GiB download (curl); then, once, 64 keep-alive clients at once (wrk -t1 -c64, three
+#   interleaved slices); peak RSS; N idle keep-alive connections (RSS held, and 5 s after close).
 # Ratios are against the direct TLS connection (requests, download) measured in the same round.
 # How nginx and HAProxy are set up, and what they verify: bench/peers.sh.
 # Usage: compare.sh BUILD_DIR [SECONDS] [IDLE_CONNECTIONS]
@@ -88,11 +89,12 @@ done
 # One wrk slice against URL: "requests proxy_cpu_s" (the proxy's CPU during it; 0 for direct).
 # Each slice is preceded by 1 s of the same load, unmeasured: the target's upstream connections
 # are open again (an idle pool closes them after a few seconds) and its caches warm.
+# CLIENTS keep-alive connections at once (16 unless given).
 measure() {
-  local pid=$1 url=$2 secs=$3 c0 c1
-  wrk -t1 -c16 -d1s -H "Host: $host" "$url" >/dev/null
+  local pid=$1 url=$2 secs=$3 clients=${4:-16} c0 c1
+  wrk -t1 -c"$clients" -d1s -H "Host: $host" "$url" >/dev/null
   c0=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
-  wrk -t1 -c16 -d"${secs}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
+  wrk -t1 -c"$clients" -d"${secs}s" -H "Host: $host" "$url" >"$tmp/wrk.out"
   c1=$([[ "$pid" == 0 ]] && echo 0 || cpu_s "$pid")
   echo "$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk.out") $(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')"
 }
@@ -134,6 +136,23 @@ for round in 1 2; do
     echo "round $round: $name ${requests[$name]} ${cpu[$name]} $(download "$(url_of "$name" "$port")")" >>"$results"
   done
 done
+# Many clients at once: 64 keep-alive connections, more than a loop of any proxy keeps idle
+# upstream connections for by some fixed count (a pool of 16 per loop once made the gateway
+# handshake and verify again for most requests at this load). Three interleaved slices.
+many_slices=3
+declare -A many=() many_cpu=()
+for ((k = 0; k < many_slices; k++)); do
+  for ((i = 0; i < ${#targets[@]}; i++)); do
+    IFS=: read -r name pid port <<<"${targets[$(((i + k) % ${#targets[@]}))]}"
+    read -r n c <<<"$(measure "$pid" "$(url_of "$name" "$port")/api/info" "$slice_s" 64)"
+    many[$name]=$((${many[$name]:-0} + n))
+    many_cpu[$name]=$(awk -v a="${many_cpu[$name]:-0}" -v b="$c" 'BEGIN {print a + b}')
+  done
+done
+for t in "${targets[@]}"; do
+  IFS=: read -r name pid port <<<"$t"
+  echo "many: $name ${many[$name]} ${many_cpu[$name]}" >>"$results"
+done
 for p in "${proxies[@]}"; do
   IFS=: read -r name pid port <<<"$p"
   echo "peak: $name $(peak_rss_kib "$pid")" >>"$results"
@@ -141,13 +160,18 @@ for p in "${proxies[@]}"; do
 done
 
 echo "$startup"
-python3 - "$((slices * slice_s))" "$results" <<'PY'
+python3 - "$((slices * slice_s))" "$results" "$((many_slices * slice_s))" <<'PY'
 import re, sys
 secs = float(sys.argv[1])
+many_secs = float(sys.argv[3])
 rows = {}
+many = {}
 peak, idle = {}, {}
 for line in open(sys.argv[2]):
-    if line.startswith("round"):
+    if line.startswith("many:"):
+        _, name, n, cpu = line.split()
+        many[name] = (float(n) / many_secs, float(cpu) / float(n) * 1e6 if float(n) else 0)
+    elif line.startswith("round"):
         m = re.match(r"round (\d): (\w+) (\d+) ([\d.]+) ([\d.]+)", line)
         rnd, name, n, cpu, dl = int(m[1]), m[2], float(m[3]), float(m[4]), float(m[5])
         rows.setdefault(rnd, {})[name] = (n / secs, cpu / n * 1e6 if n else 0, 1024 / dl)
@@ -168,6 +192,13 @@ for rnd, r in sorted(rows.items()):
     (g_rps, g_us, g_mib), (h_rps, h_us, h_mib) = r["gateway"], r["haproxy"]
     print(f"  gateway / haproxy: req/s {g_rps / h_rps:.2f}x, CPU per request {g_us / h_us:.2f}x,"
           f" download {g_mib / h_mib:.2f}x")
+d_rps = many["direct"][0]
+print(f"64 clients: direct {d_rps:8.0f} req/s")
+for name in ("gateway", "nginx", "haproxy"):
+    rps, us = many[name]
+    print(f"  {name:8s} {rps:8.0f} req/s ({rps / d_rps:.2f}x direct)  CPU {us:5.1f} us/request")
+(g_rps, g_us), (h_rps, h_us) = many["gateway"], many["haproxy"]
+print(f"  gateway / haproxy: req/s {g_rps / h_rps:.2f}x, CPU per request {g_us / h_us:.2f}x")
 for name in ("gateway", "nginx", "haproxy"):
     n, b, h, each, after = idle[name]
     print(f"{name:8s} peak RSS {peak[name]:6.1f} MiB; {n:.0f} idle connections: RSS {b:.1f} -> {h:.1f} MiB"

@@ -27,7 +27,6 @@ void UpstreamPool::give_back(const std::string& app, std::unique_ptr<UpstreamCon
   // Its deadline is left as it is: nothing waits on a pooled connection, the sweep closes it, and
   // the next exchange sets its own (clearing it would cost a timer update per request).
   idle.push_back(std::move(conn));
-  while (idle.size() > kIdlePerApp) idle.pop_front();
 }
 
 std::size_t UpstreamPool::close_expired(std::chrono::steady_clock::time_point now) {

@@ -52,6 +52,38 @@ TEST_F(UpstreamLimitTest, ABurstSharesTheAllowedConnections) {
       << metrics.out;
 }
 
+// A burst's connections wait in the pool, all of them, for the next burst: more clients at once
+// than some fixed pool size must not turn every request beyond it into a new handshake and
+// verification (with a pool of 16 per loop, 64 keep-alive clients ran at a fifth of the speed).
+TEST_F(UpstreamLimitTest, ABurstsConnectionsAreAllReusedByTheNextBurst) {
+  start(64, 60);
+  constexpr int kClients = 24;
+  auto burst = [this] {
+    std::vector<std::future<CommandResult>> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.push_back(
+          std::async(std::launch::async, [this] { return curl("app", "/slow?ms=1500"); }));
+    }
+    for (auto& f : clients) {
+      const CommandResult r = f.get();
+      EXPECT_EQ(r.out, "slow\n") << r.err;
+    }
+  };
+  auto opened = [this] {
+    const CommandResult metrics =
+        run_command({"/usr/bin/curl", "-sS", "-H", "Host: localhost:" + std::to_string(port_),
+                     "http://127.0.0.1:" + std::to_string(port_) + "/metrics"});
+    const std::string key = "ratls_gateway_upstream_connections_opened_total{app=\"app\"} ";
+    const auto at = metrics.out.find(key);
+    return at == std::string::npos ? -1 : std::stoi(metrics.out.substr(at + key.size()));
+  };
+  burst();
+  // All at once: one connection each (the test says so if they did not overlap).
+  ASSERT_EQ(opened(), kClients) << read_all(log_ + ".stderr");
+  burst();
+  EXPECT_EQ(opened(), kClients);  // the second burst found every one of them in the pool
+}
+
 TEST_F(UpstreamLimitTest, WaitingLongerThanTheIdleTimeoutIs503) {
   start(1, 1);
   // Busy for 2.5 s, but never idle for the 1 s timeout: a line every 200 ms.
@@ -61,7 +93,7 @@ TEST_F(UpstreamLimitTest, WaitingLongerThanTheIdleTimeoutIs503) {
   EXPECT_NE(waiting.out.find("503"), std::string::npos) << waiting.out;
   EXPECT_NE(waiting.out.find("connections to the app stayed busy"), std::string::npos)
       << waiting.out;
-  EXPECT_EQ(holding.get().out.size(), 24u);  // 12 lines of "x\n": complete
+  EXPECT_EQ(holding.get().out.size(), 24u);             // 12 lines of "x\n": complete
   EXPECT_EQ(curl("app", "/").out, "hello from app\n");  // the connection is free again
 }
 
