@@ -121,37 +121,37 @@ targets=("direct:0:$app_port" "${proxies[@]}")
 url_of() {
   if [[ "$1" == direct ]]; then echo "https://127.0.0.1:$2"; else echo "http://127.0.0.1:$2"; fi
 }
-for round in 1 2; do
-  declare -A requests=() cpu=()
-  for ((k = 0; k < slices; k++)); do
+# Every target in SLICES interleaved slices of CLIENTS connections, the first slice starting at
+# target OFFSET: the totals in slice_requests and slice_cpu, by target name.
+declare -A slice_requests=() slice_cpu=()
+measure_interleaved() {
+  local count=$1 clients=$2 offset=$3 k i name pid port n c
+  slice_requests=()
+  slice_cpu=()
+  for ((k = 0; k < count; k++)); do
     for ((i = 0; i < ${#targets[@]}; i++)); do
-      IFS=: read -r name pid port <<<"${targets[$(((i + k + round - 1) % ${#targets[@]}))]}"
-      read -r n c <<<"$(measure "$pid" "$(url_of "$name" "$port")/api/info" "$slice_s")"
-      requests[$name]=$((${requests[$name]:-0} + n))
-      cpu[$name]=$(awk -v a="${cpu[$name]:-0}" -v b="$c" 'BEGIN {print a + b}')
+      IFS=: read -r name pid port <<<"${targets[$(((i + k + offset) % ${#targets[@]}))]}"
+      read -r n c <<<"$(measure "$pid" "$(url_of "$name" "$port")/api/info" "$slice_s" "$clients")"
+      slice_requests[$name]=$((${slice_requests[$name]:-0} + n))
+      slice_cpu[$name]=$(awk -v a="${slice_cpu[$name]:-0}" -v b="$c" 'BEGIN {print a + b}')
     done
   done
+}
+for round in 1 2; do
+  measure_interleaved "$slices" 16 $((round - 1))
   for t in "${targets[@]}"; do
     IFS=: read -r name pid port <<<"$t"
-    echo "round $round: $name ${requests[$name]} ${cpu[$name]} $(download "$(url_of "$name" "$port")")" >>"$results"
+    echo "round $round: $name ${slice_requests[$name]} ${slice_cpu[$name]} $(download "$(url_of "$name" "$port")")" >>"$results"
   done
 done
 # Many clients at once: 64 keep-alive connections, more than a loop of any proxy keeps idle
 # upstream connections for by some fixed count (a pool of 16 per loop once made the gateway
 # handshake and verify again for most requests at this load). Three interleaved slices.
 many_slices=3
-declare -A many=() many_cpu=()
-for ((k = 0; k < many_slices; k++)); do
-  for ((i = 0; i < ${#targets[@]}; i++)); do
-    IFS=: read -r name pid port <<<"${targets[$(((i + k) % ${#targets[@]}))]}"
-    read -r n c <<<"$(measure "$pid" "$(url_of "$name" "$port")/api/info" "$slice_s" 64)"
-    many[$name]=$((${many[$name]:-0} + n))
-    many_cpu[$name]=$(awk -v a="${many_cpu[$name]:-0}" -v b="$c" 'BEGIN {print a + b}')
-  done
-done
+measure_interleaved "$many_slices" 64 0
 for t in "${targets[@]}"; do
   IFS=: read -r name pid port <<<"$t"
-  echo "many: $name ${many[$name]} ${many_cpu[$name]}" >>"$results"
+  echo "many: $name ${slice_requests[$name]} ${slice_cpu[$name]}" >>"$results"
 done
 for p in "${proxies[@]}"; do
   IFS=: read -r name pid port <<<"$p"
