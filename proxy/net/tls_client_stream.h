@@ -143,17 +143,11 @@ class TlsClientStream {
         }
       }
       Attempt r;
-      if (phase_ == Phase::kStart && step_ == Step::kRead && awaits_answer(*state_)) {
-        // The answer to what was just written cannot be here yet.
-        if (!before_wait(*state_)) {
-          r = Attempt{{}, beast::error::timeout, 0};
-        } else {
-          phase_ = Phase::kWaiting;
-          ++state_->waiting;
-          state_->socket.async_receive(asio::buffer(state_->early.data(), state_->early.size()),
-                                       std::move(self));
-          return;
-        }
+      // The answer to what was just written cannot be here yet: wait for it with a receive.
+      const bool early_receive =
+          phase_ == Phase::kStart && step_ == Step::kRead && awaits_answer(*state_);
+      if (early_receive) {
+        r.want = Attempt::Want::kRead;
       } else if (step_ != Step::kRead || size_ > 0) {
         r = attempt(*state_, step_, data_, size_);
       }
@@ -161,9 +155,14 @@ class TlsClientStream {
       if (!r.done()) {
         phase_ = Phase::kWaiting;
         ++state_->waiting;
-        state_->socket.async_wait(
-            r.want == Attempt::Want::kRead ? tcp::socket::wait_read : tcp::socket::wait_write,
-            std::move(self));
+        if (early_receive) {
+          state_->socket.async_receive(asio::buffer(state_->early.data(), state_->early.size()),
+                                       std::move(self));
+        } else {
+          state_->socket.async_wait(
+              r.want == Attempt::Want::kRead ? tcp::socket::wait_read : tcp::socket::wait_write,
+              std::move(self));
+        }
         return;
       }
       if (phase_ == Phase::kStart) {

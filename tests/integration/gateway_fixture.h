@@ -219,6 +219,14 @@ class GatewayTest : public ::testing::Test {
     return run_command(args);
   }
 
+  // The gateway's Prometheus text (/metrics on its status host).
+  std::string metrics_text() {
+    return run_command({"/usr/bin/curl", "-sS", "-m", "10", "-H",
+                        "Host: localhost:" + std::to_string(port_),
+                        "http://127.0.0.1:" + std::to_string(port_) + "/metrics"})
+        .out;
+  }
+
   json status() {
     const CommandResult r = run_command(
         {"/usr/bin/curl", "-sS", "-m", "10", "-H", "Host: localhost:" + std::to_string(port_),

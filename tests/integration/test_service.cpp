@@ -236,10 +236,8 @@ TEST_F(ServiceTest, MetricsAreValidPrometheusText) {
   curl("alpha", "/");
   curl("alpha", "/");
   curl("dbg", "/");
-  const CommandResult m =
-      run_command({"/usr/bin/curl", "-sS", "-H", "Host: localhost:" + std::to_string(port_),
-                   "http://127.0.0.1:" + std::to_string(port_) + "/metrics"});
-  const std::string text = dir_.write("metrics.txt", m.out);
+  const std::string metrics = metrics_text();
+  const std::string text = dir_.write("metrics.txt", metrics);
   // Parsed by the reference implementation's parser (Debian python3-prometheus-client).
   const CommandResult parsed = run_command(
       {"/usr/bin/python3", "-c",
@@ -247,7 +245,7 @@ TEST_F(ServiceTest, MetricsAreValidPrometheusText) {
        "fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}\n"
        "for n in sorted(fams): print(n, fams[n].type, len(fams[n].samples))\n",
        text});
-  EXPECT_EQ(parsed.exit_code, 0) << parsed.err << m.out;
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.err << metrics;
   for (const char* family :
        {"ratls_gateway_requests counter", "ratls_gateway_upstream_connections_opened counter",
         "ratls_gateway_verifications counter", "ratls_gateway_verification_seconds histogram",
@@ -255,12 +253,12 @@ TEST_F(ServiceTest, MetricsAreValidPrometheusText) {
         "ratls_gateway_active_connections gauge"}) {
     EXPECT_NE(parsed.out.find(family), std::string::npos) << family << "\n" << parsed.out;
   }
-  EXPECT_NE(m.out.find(R"(ratls_gateway_requests_total{app="alpha",class="2xx"} 2)"),
+  EXPECT_NE(metrics.find(R"(ratls_gateway_requests_total{app="alpha",class="2xx"} 2)"),
             std::string::npos)
-      << m.out;
-  EXPECT_NE(m.out.find(R"(result="refused",reason="STATUS_POLICY_DEBUG_ENCLAVE")"),
+      << metrics;
+  EXPECT_NE(metrics.find(R"(result="refused",reason="STATUS_POLICY_DEBUG_ENCLAVE")"),
             std::string::npos)
-      << m.out;
+      << metrics;
 }
 
 // Issue 15: each app shows the checklist of its last verification. Four apps on one page: verified,

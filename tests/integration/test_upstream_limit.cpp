@@ -44,12 +44,10 @@ TEST_F(UpstreamLimitTest, ABurstSharesTheAllowedConnections) {
   EXPECT_GE(seconds, 1.4);                             // three rounds of two, not one round of six
   EXPECT_EQ(curl("app", "/most-at-once").out, "2\n");  // up to the limit, never beyond
   // The two connections were reused, not redialled.
-  const CommandResult metrics =
-      run_command({"/usr/bin/curl", "-sS", "-H", "Host: localhost:" + std::to_string(port_),
-                   "http://127.0.0.1:" + std::to_string(port_) + "/metrics"});
-  EXPECT_NE(metrics.out.find("ratls_gateway_upstream_connections_opened_total{app=\"app\"} 2\n"),
+  const std::string metrics = metrics_text();
+  EXPECT_NE(metrics.find("ratls_gateway_upstream_connections_opened_total{app=\"app\"} 2\n"),
             std::string::npos)
-      << metrics.out;
+      << metrics;
 }
 
 // A burst's connections wait in the pool, all of them, for the next burst: more clients at once
@@ -70,12 +68,10 @@ TEST_F(UpstreamLimitTest, ABurstsConnectionsAreAllReusedByTheNextBurst) {
     }
   };
   auto opened = [this] {
-    const CommandResult metrics =
-        run_command({"/usr/bin/curl", "-sS", "-H", "Host: localhost:" + std::to_string(port_),
-                     "http://127.0.0.1:" + std::to_string(port_) + "/metrics"});
+    const std::string metrics = metrics_text();
     const std::string key = "ratls_gateway_upstream_connections_opened_total{app=\"app\"} ";
-    const auto at = metrics.out.find(key);
-    return at == std::string::npos ? -1 : std::stoi(metrics.out.substr(at + key.size()));
+    const auto at = metrics.find(key);
+    return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + key.size()));
   };
   burst();
   // All at once: one connection each (the test says so if they did not overlap).
